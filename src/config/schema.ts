@@ -1,0 +1,108 @@
+import { z } from 'zod';
+import { parseByteSize } from './byte-size.js';
+
+// One schema for the whole configuration. Keys are snake_case, as users of Antigravity Tools know
+// them. Validation errors are rendered by ./load.ts as "<key path>: <why>" lines, never a stack.
+
+export const PROVIDER_TYPES = ['openai', 'anthropic', 'gemini'] as const;
+export type ProviderType = (typeof PROVIDER_TYPES)[number];
+
+export const AUTH_MODES = ['off', 'strict', 'all_except_health', 'auto'] as const;
+export type AuthMode = (typeof AUTH_MODES)[number];
+
+const byteSize = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  const n = parseByteSize(v);
+  if (n === undefined) {
+    ctx.addIssue({ code: 'custom', message: `"${v}" is not a size; write it like 100mb, 512kb or a number of bytes` });
+    return z.NEVER;
+  }
+  return n;
+});
+
+const urlString = z.string().refine((v) => {
+  try {
+    const u = new URL(v);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}, 'must be an http(s) URL such as https://api.openai.com/v1');
+
+export const providerSchema = z
+  .object({
+    name: z.string().min(1, 'must not be empty').regex(/^[A-Za-z0-9._-]+$/, 'use letters, digits, dot, dash or underscore'),
+    type: z.enum(PROVIDER_TYPES, { message: `must be one of ${PROVIDER_TYPES.join(', ')}` }),
+    base_url: urlString.optional(),
+    api_keys: z.array(z.string().min(1)).optional(),
+    api_key: z.string().min(1).optional(),
+    models: z.array(z.string().min(1)).optional(),
+    /** openai type only: send Responses-dialect requests upstream as Responses instead of chat. */
+    responses: z.boolean().default(false),
+    enabled: z.boolean().default(true),
+    /** Extra headers sent upstream with every request (e.g. OpenRouter's HTTP-Referer). */
+    headers: z.record(z.string(), z.string()).default({}),
+  })
+  .strict()
+  .transform((p, ctx) => {
+    const keys = [...(p.api_keys ?? []), ...(p.api_key ? [p.api_key] : [])];
+    if (keys.length === 0) {
+      ctx.addIssue({ code: 'custom', message: 'needs api_keys: [ ... ] (or api_key) — the pool of upstream keys', path: ['api_keys'] });
+      return z.NEVER;
+    }
+    const { api_key: _unused, ...rest } = p;
+    return { ...rest, api_keys: keys };
+  });
+
+export const configSchema = z
+  .object({
+    host: z.string().min(1).optional(),
+    port: z.coerce.number().int().min(0).max(65535).default(8045),
+    allow_lan_access: z.boolean().default(false),
+    auth_mode: z.enum(AUTH_MODES, { message: `must be one of ${AUTH_MODES.join(', ')}` }).default('auto'),
+    api_key: z.string().min(1).optional(),
+    api_keys: z.array(z.string().min(1)).default([]),
+    max_body_size: byteSize.default(100 * 1024 * 1024),
+    data_dir: z.string().min(1).optional(),
+    log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Seconds between SSE keep-alive comments while a stream waits for its first token. */
+    keepalive_seconds: z.number().positive().default(15),
+    /** Seconds to wait for in-flight requests on shutdown. */
+    shutdown_grace_seconds: z.number().nonnegative().default(10),
+    /** Upstream timeouts, seconds. Reasoning models can think for minutes before the first byte. */
+    timeouts: z
+      .object({
+        connect: z.number().positive().default(10),
+        first_byte: z.number().positive().default(600),
+        idle: z.number().positive().default(300),
+      })
+      .strict()
+      .default({ connect: 10, first_byte: 600, idle: 300 }),
+    providers: z.array(providerSchema).default([]),
+    model_mapping: z.record(z.string(), z.string()).default({}),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    const seen = new Set<string>();
+    c.providers.forEach((p, i) => {
+      if (seen.has(p.name)) ctx.addIssue({ code: 'custom', message: `duplicate provider name "${p.name}"`, path: ['providers', i, 'name'] });
+      seen.add(p.name);
+    });
+  });
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type ParsedConfig = z.output<typeof configSchema>;
+export type ProviderConfig = ParsedConfig['providers'][number];
+
+/** The configuration the server runs with: parsed, defaults applied, host and data dir decided. */
+export interface Config extends Omit<ParsedConfig, 'host' | 'data_dir' | 'api_key'> {
+  host: string;
+  data_dir: string;
+  /** All keys that grant client access (api_key + api_keys, or the generated one). */
+  api_keys: string[];
+  /** `auto` resolved to what it means for this host. */
+  effective_auth_mode: Exclude<AuthMode, 'auto'>;
+  /** Where the config came from, for the banner. */
+  config_file?: string;
+  /** True when the key was generated at start (so the banner prints it). */
+  generated_key?: boolean;
+}

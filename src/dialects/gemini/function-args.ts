@@ -1,0 +1,20 @@
+import { isObj } from './json.js';
+
+/**
+ * functionCall.args is a protobuf Struct: it must be a JSON object. Canonical arguments are usually
+ * one already; free-text tool inputs (Responses "custom" tools) or unparsable argument strings are
+ * wrapped as `{input: …}` rather than dropped.
+ */
+export function toArgsObject(v: unknown): Record<string, unknown> {
+  if (isObj(v)) return v;
+  if (v === undefined || v === null || v === '') return {};
+  if (typeof v === 'string') {
+    try {
+      const parsed: unknown = JSON.parse(v);
+      if (isObj(parsed)) return parsed;
+    } catch {
+      // not JSON: keep the text
+    }
+  }
+  return { input: v };
+}

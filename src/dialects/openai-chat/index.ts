@@ -1,0 +1,24 @@
+import type { DialectCodec } from '../codec.js';
+import { decodeRequest } from './decode-request.js';
+import { decodeResponse } from './decode-response.js';
+import { createStreamDecoder } from './decode-stream.js';
+import { encodeRequest } from './encode-request.js';
+import { encodeResponse } from './encode-response.js';
+import { createStreamEncoder } from './encode-stream.js';
+import { decodeOpenAIError, encodeOpenAIError } from './errors.js';
+
+/**
+ * OpenAI Chat Completions (https://platform.openai.com/docs/api-reference/chat), both as a client
+ * dialect and as the upstream wire for OpenAI and every OpenAI-compatible server.
+ */
+export const openaiChatCodec: DialectCodec = {
+  dialect: 'openai-chat',
+  decodeRequest,
+  encodeRequest,
+  decodeResponse,
+  encodeResponse,
+  createStreamDecoder,
+  createStreamEncoder,
+  encodeError: encodeOpenAIError,
+  decodeError: decodeOpenAIError,
+};

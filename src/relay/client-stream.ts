@@ -1,0 +1,76 @@
+import { once } from 'node:events';
+import type { ServerResponse } from 'node:http';
+import { SSE_KEEPALIVE } from '../util/sse.js';
+
+// The client side of a streamed answer. It owns three promises the rest of the relay relies on:
+// writes respect backpressure (a slow client slows the upstream read, never grows memory), a
+// quiet stream gets `: ping` comments so proxies and load balancers keep it open (SSE clients
+// ignore comment lines), and a client that goes away aborts the upstream request.
+
+export class ClientStream {
+  private lastWrite = Date.now();
+  private timer: NodeJS.Timeout | undefined;
+  private started = false;
+
+  constructor(
+    private readonly raw: ServerResponse,
+    private readonly signal: AbortSignal,
+    private readonly keepaliveMs: number,
+    /** False for non-SSE streams (Gemini's JSON array), where a comment would corrupt the body. */
+    private readonly sse: boolean,
+  ) {}
+
+  get headersSent(): boolean {
+    return this.started;
+  }
+
+  /** Sends status and headers (once). */
+  start(status: number, headers: Record<string, string>): void {
+    if (this.started) return;
+    this.started = true;
+    this.raw.writeHead(status, headers);
+    this.raw.flushHeaders();
+    this.lastWrite = Date.now();
+  }
+
+  /** Starts pinging after `keepaliveMs` of silence, also before the first upstream byte. */
+  startKeepalive(beforeStart?: () => void): void {
+    if (!this.sse || this.keepaliveMs <= 0) return;
+    this.timer = setInterval(() => {
+      if (Date.now() - this.lastWrite < this.keepaliveMs) return;
+      if (!this.started) beforeStart?.();
+      if (this.started && !this.raw.writableEnded) {
+        this.raw.write(SSE_KEEPALIVE);
+        this.lastWrite = Date.now();
+      }
+    }, Math.max(250, Math.min(this.keepaliveMs, 1000)));
+    this.timer.unref();
+  }
+
+  async write(chunk: string | Uint8Array): Promise<void> {
+    if (chunk.length === 0 || this.raw.writableEnded) return;
+    this.lastWrite = Date.now();
+    if (!this.raw.write(chunk)) {
+      await once(this.raw, 'drain', { signal: this.signal });
+    }
+  }
+
+  end(final?: string): void {
+    this.stopKeepalive();
+    if (this.raw.writableEnded) return;
+    if (final) this.raw.end(final);
+    else this.raw.end();
+  }
+
+  stopKeepalive(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}
+
+export const SSE_HEADERS: Record<string, string> = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache',
+  connection: 'keep-alive',
+  'x-accel-buffering': 'no',
+};

@@ -1,0 +1,200 @@
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import type { Dispatcher } from 'undici';
+import { GatewayError, invalidRequest, toGatewayError } from '../canonical/errors.js';
+import type { CanonicalRequest, Dialect } from '../canonical/types.js';
+import type { DialectCodec, StreamEncoder } from '../dialects/codec.js';
+import type { Route, Router } from '../routing/router.js';
+import type { Log } from '../util/log.js';
+import { SseParser } from '../util/sse.js';
+import { ClientStream, SSE_HEADERS } from './client-stream.js';
+import { sendUpstream, type UpstreamAnswer } from './send-upstream.js';
+import { streamErrorFrame } from './stream-error-frame.js';
+
+// One generation request, end to end: pick the provider, build the upstream body (the client's own
+// bytes on the same-dialect relay, a translation otherwise), send it with key rotation, and answer
+// in the client's dialect — streamed chunk by chunk as the upstream produces it.
+
+export interface RelayDeps {
+  router: Router;
+  codecs: Record<Dialect, DialectCodec>;
+  dispatcher: Dispatcher;
+  keepaliveMs: number;
+}
+
+export interface GenerationRequest {
+  clientDialect: Dialect;
+  /** Gemini: the model and stream flag come from the path. */
+  pathModel?: string;
+  pathStream?: boolean;
+  body: Record<string, unknown>;
+  rawBody: Buffer;
+  query: URLSearchParams;
+  headers: IncomingHttpHeaders;
+  raw: ServerResponse;
+  signal: AbortSignal;
+  /** Headers every answer carries (request id, path rewrite marker). */
+  responseHeaders: Record<string, string>;
+  log: Log;
+}
+
+/** What the caller logs about the request once it is done. */
+export interface GenerationOutcome {
+  model?: string;
+  upstreamModel?: string;
+  provider?: string;
+  translated?: boolean;
+  stream?: boolean;
+  attempts?: number;
+}
+
+function requestedModel(req: GenerationRequest): string {
+  if (req.clientDialect === 'gemini') return (req.pathModel ?? '').replace(/^models\//, '');
+  const model = req.body.model;
+  if (typeof model !== 'string' || model === '') throw invalidRequest('`model` is required and must be a non-empty string.');
+  return model;
+}
+
+function wantsStream(req: GenerationRequest): boolean {
+  if (req.clientDialect === 'gemini') return req.pathStream === true;
+  const s = req.body.stream;
+  if (s !== undefined && typeof s !== 'boolean') throw invalidRequest('`stream` must be true or false.');
+  return s === true;
+}
+
+export async function handleGeneration(req: GenerationRequest, deps: RelayDeps, outcome: GenerationOutcome): Promise<void> {
+  const model = requestedModel(req);
+  const stream = wantsStream(req);
+  const route = deps.router.route(model);
+  const upstreamDialect = route.provider.adapter.upstreamDialect(req.clientDialect);
+  const same = upstreamDialect === req.clientDialect;
+  Object.assign(outcome, { model, upstreamModel: route.model, provider: route.provider.name, translated: !same, stream });
+
+  const clientCodec = deps.codecs[req.clientDialect];
+  const upstreamCodec = deps.codecs[upstreamDialect];
+  const clientGeminiSse = req.query.get('alt') === 'sse';
+
+  let body: string | Buffer;
+  let canonical: CanonicalRequest | undefined;
+  if (same) {
+    body = relayBody(req, route);
+  } else {
+    canonical = clientCodec.decodeRequest(req.body, { pathModel: req.pathModel, pathStream: req.pathStream });
+    canonical.stream = stream;
+    body = JSON.stringify(upstreamCodec.encodeRequest(canonical, { upstreamModel: route.model }));
+  }
+
+  const sse = stream && !(req.clientDialect === 'gemini' && !clientGeminiSse);
+  const client = new ClientStream(req.raw, req.signal, deps.keepaliveMs, sse);
+  const streamHeaders = sse ? SSE_HEADERS : { 'content-type': 'application/json; charset=utf-8' };
+  const encoder: StreamEncoder | undefined =
+    stream && !same
+      ? clientCodec.createStreamEncoder({
+          requestModel: model,
+          includeUsage: canonical?.streamUsage === true,
+          geminiSse: clientGeminiSse,
+        })
+      : undefined;
+  // While the upstream thinks before its first byte, keep the client's connection alive. Once we
+  // have pinged, the status is committed (200): later failures become in-stream error events.
+  if (stream) client.startKeepalive(() => client.start(200, { ...streamHeaders, ...req.responseHeaders }));
+
+  let answer: UpstreamAnswer;
+  try {
+    answer = await sendUpstream({
+      provider: route.provider,
+      call: { dialect: upstreamDialect, model: route.model, stream, geminiSse: same ? clientGeminiSse : true },
+      body,
+      clientHeaders: req.headers,
+      sameDialect: same,
+      upstreamCodec,
+      signal: req.signal,
+      dispatcher: deps.dispatcher,
+      log: req.log,
+    });
+  } catch (err) {
+    if (!client.headersSent) {
+      client.stopKeepalive();
+      throw err;
+    }
+    const gerr = toGatewayError(err);
+    client.end(encoder ? encoder.push({ type: 'error', error: gerr.info() }) + encoder.end() : streamErrorFrame(req.clientDialect, gerr, clientGeminiSse));
+    return;
+  }
+  outcome.attempts = answer.attempts;
+  const res = answer.response;
+
+  try {
+    if (same) {
+      await pipeThrough(res, client, req, stream ? streamHeaders : undefined, clientGeminiSse);
+    } else if (!stream) {
+      client.stopKeepalive();
+      const decoded = upstreamCodec.decodeResponse(await res.body.json());
+      const out = clientCodec.encodeResponse(decoded, { requestModel: model });
+      client.start(200, { 'content-type': 'application/json; charset=utf-8', ...req.responseHeaders });
+      client.end(JSON.stringify(out));
+    } else {
+      await translateStream(res, client, upstreamCodec, encoder as StreamEncoder, { ...streamHeaders, ...req.responseHeaders });
+    }
+  } catch (err) {
+    client.stopKeepalive();
+    if (req.signal.aborted) return; // the client left; nothing to tell it
+    const gerr = err instanceof GatewayError ? err : upstreamDropped(route, err);
+    if (!client.headersSent) throw gerr;
+    req.log.warn({ provider: route.provider.name, reason: gerr.message }, 'stream failed after it started');
+    client.end(encoder ? encoder.push({ type: 'error', error: gerr.info() }) + encoder.end() : streamErrorFrame(req.clientDialect, gerr, clientGeminiSse));
+  }
+}
+
+/** The client's own bytes, with only the model name changed when mapping changed it. */
+function relayBody(req: GenerationRequest, route: Route): string | Buffer {
+  if (req.clientDialect === 'gemini' || req.body.model === route.model) return req.rawBody;
+  return JSON.stringify({ ...req.body, model: route.model });
+}
+
+function upstreamDropped(route: Route, err: unknown): GatewayError {
+  const what = (err as Error)?.name === 'BodyTimeoutError' ? 'went silent for longer than the idle timeout' : 'dropped the connection';
+  return new GatewayError('upstream_error', `Provider "${route.provider.name}" ${what} in the middle of the answer.`, {
+    retryable: false,
+  });
+}
+
+/** Same-dialect relay: status and bytes as the upstream sent them, chunk by chunk. */
+async function pipeThrough(
+  res: Dispatcher.ResponseData,
+  client: ClientStream,
+  req: GenerationRequest,
+  streamHeaders: Record<string, string> | undefined,
+  _geminiSse: boolean,
+): Promise<void> {
+  const upstreamType = res.headers['content-type'];
+  const contentType = (Array.isArray(upstreamType) ? upstreamType[0] : upstreamType) ?? 'application/json';
+  client.start(res.statusCode, { ...(streamHeaders ?? {}), 'content-type': contentType, ...req.responseHeaders });
+  for await (const chunk of res.body) await client.write(chunk as Buffer);
+  client.end();
+}
+
+/** Cross-dialect stream: upstream SSE → canonical events → client dialect, event by event. */
+async function translateStream(
+  res: Dispatcher.ResponseData,
+  client: ClientStream,
+  upstreamCodec: DialectCodec,
+  encoder: StreamEncoder,
+  headers: Record<string, string>,
+): Promise<void> {
+  const parser = new SseParser();
+  const decoder = upstreamCodec.createStreamDecoder();
+  client.start(200, headers);
+  let out = '';
+  for await (const chunk of res.body) {
+    for (const sseEvent of parser.push(chunk as Buffer)) {
+      for (const ev of decoder.push(sseEvent)) out += encoder.push(ev);
+    }
+    if (out) {
+      await client.write(out);
+      out = '';
+    }
+  }
+  for (const sseEvent of parser.end()) for (const ev of decoder.push(sseEvent)) out += encoder.push(ev);
+  for (const ev of decoder.end()) out += encoder.push(ev);
+  client.end(out + encoder.end());
+}
