@@ -11,6 +11,9 @@ export class ClientStream {
   private lastWrite = Date.now();
   private timer: NodeJS.Timeout | undefined;
   private started = false;
+  private readonly createdAt = Date.now();
+  /** Milliseconds from creation to the first body byte written (undefined until then). */
+  firstByteMs: number | undefined;
 
   constructor(
     private readonly raw: ServerResponse,
@@ -50,6 +53,7 @@ export class ClientStream {
   async write(chunk: string | Uint8Array): Promise<void> {
     if (chunk.length === 0 || this.raw.writableEnded) return;
     this.lastWrite = Date.now();
+    this.firstByteMs ??= this.lastWrite - this.createdAt;
     if (!this.raw.write(chunk)) {
       await once(this.raw, 'drain', { signal: this.signal });
     }
@@ -58,6 +62,7 @@ export class ClientStream {
   end(final?: string): void {
     this.stopKeepalive();
     if (this.raw.writableEnded) return;
+    if (final) this.firstByteMs ??= Date.now() - this.createdAt;
     if (final) this.raw.end(final);
     else this.raw.end();
   }

@@ -21,7 +21,7 @@ export async function handleCountTokens(req: GenerationRequest, deps: RelayDeps,
   const isGemini = req.clientDialect === 'gemini';
   const requested = isGemini ? (req.pathModel ?? '').replace(/^models\//, '') : req.body.model;
   if (typeof requested !== 'string' || requested === '') throw invalidRequest('`model` is required and must be a non-empty string.');
-  const route = deps.router.route(requested);
+  const route = deps.routing.router.route(requested);
   const provider = route.provider;
   Object.assign(outcome, { model: requested, upstreamModel: route.model, provider: provider.name, stream: false });
 

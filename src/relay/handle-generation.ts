@@ -1,21 +1,24 @@
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { GatewayError, invalidRequest, toGatewayError } from '../canonical/errors.js';
-import type { CanonicalRequest, Dialect } from '../canonical/types.js';
+import type { CanonicalRequest, Dialect, Usage } from '../canonical/types.js';
+import { mergeUsage } from '../canonical/usage.js';
 import type { DialectCodec, StreamEncoder } from '../dialects/codec.js';
-import type { Route, Router } from '../routing/router.js';
+import type { Route } from '../routing/router.js';
+import type { RoutingTable } from '../routing/routing-table.js';
 import type { Log } from '../util/log.js';
 import { SseParser } from '../util/sse.js';
 import { ClientStream, SSE_HEADERS } from './client-stream.js';
 import { sendUpstream, type UpstreamAnswer } from './send-upstream.js';
 import { streamErrorFrame } from './stream-error-frame.js';
+import { UsageTap } from './usage-tap.js';
 
 // One generation request, end to end: pick the provider, build the upstream body (the client's own
 // bytes on the same-dialect relay, a translation otherwise), send it with key rotation, and answer
 // in the client's dialect — streamed chunk by chunk as the upstream produces it.
 
 export interface RelayDeps {
-  router: Router;
+  routing: RoutingTable;
   codecs: Record<Dialect, DialectCodec>;
   dispatcher: Dispatcher;
   keepaliveMs: number;
@@ -45,6 +48,14 @@ export interface GenerationOutcome {
   translated?: boolean;
   stream?: boolean;
   attempts?: number;
+  /** Which key of the provider's pool answered (index, never the key). */
+  keyIndex?: number;
+  /** Token usage as the upstream reported it. */
+  usage?: Usage;
+  /** Milliseconds from the start of handling to the first byte written to the client. */
+  ttfbMs?: number;
+  /** Why the request failed after its status was sent (a broken stream), if it did. */
+  error?: string;
 }
 
 function requestedModel(req: GenerationRequest): string {
@@ -64,7 +75,7 @@ function wantsStream(req: GenerationRequest): boolean {
 export async function handleGeneration(req: GenerationRequest, deps: RelayDeps, outcome: GenerationOutcome): Promise<void> {
   const model = requestedModel(req);
   const stream = wantsStream(req);
-  const route = deps.router.route(model);
+  const route = deps.routing.router.route(model);
   const upstreamDialect = route.provider.adapter.upstreamDialect(req.clientDialect);
   const same = upstreamDialect === req.clientDialect;
   Object.assign(outcome, { model, upstreamModel: route.model, provider: route.provider.name, translated: !same, stream });
@@ -117,29 +128,40 @@ export async function handleGeneration(req: GenerationRequest, deps: RelayDeps, 
       throw err;
     }
     const gerr = toGatewayError(err);
+    outcome.error = gerr.message;
     client.end(encoder ? encoder.push({ type: 'error', error: gerr.info() }) + encoder.end() : streamErrorFrame(req.clientDialect, gerr, clientGeminiSse));
     return;
   }
   outcome.attempts = answer.attempts;
+  outcome.keyIndex = answer.keyIndex;
   const res = answer.response;
 
   try {
     if (same) {
-      await pipeThrough(res, client, req, stream ? streamHeaders : undefined, clientGeminiSse);
+      const tap = new UsageTap(upstreamCodec, sse ? 'sse' : 'json');
+      await pipeThrough(res, client, req, stream ? streamHeaders : undefined, tap);
+      outcome.usage = tap.end();
     } else if (!stream) {
       client.stopKeepalive();
       const decoded = upstreamCodec.decodeResponse(await res.body.json());
+      outcome.usage = decoded.usage;
       const out = clientCodec.encodeResponse(decoded, { requestModel: model });
       client.start(200, { 'content-type': 'application/json; charset=utf-8', ...req.responseHeaders });
       client.end(JSON.stringify(out));
     } else {
-      await translateStream(res, client, upstreamCodec, encoder as StreamEncoder, { ...streamHeaders, ...req.responseHeaders });
+      outcome.usage = await translateStream(res, client, upstreamCodec, encoder as StreamEncoder, { ...streamHeaders, ...req.responseHeaders });
     }
+    outcome.ttfbMs = client.firstByteMs;
   } catch (err) {
     client.stopKeepalive();
-    if (req.signal.aborted) return; // the client left; nothing to tell it
+    outcome.ttfbMs = client.firstByteMs;
+    if (req.signal.aborted) {
+      outcome.error = 'the client closed the connection';
+      return; // nothing left to tell it
+    }
     const gerr = err instanceof GatewayError ? err : upstreamDropped(route, err);
     if (!client.headersSent) throw gerr;
+    outcome.error = gerr.message;
     req.log.warn({ provider: route.provider.name, reason: gerr.message }, 'stream failed after it started');
     client.end(encoder ? encoder.push({ type: 'error', error: gerr.info() }) + encoder.end() : streamErrorFrame(req.clientDialect, gerr, clientGeminiSse));
   }
@@ -164,12 +186,15 @@ async function pipeThrough(
   client: ClientStream,
   req: GenerationRequest,
   streamHeaders: Record<string, string> | undefined,
-  _geminiSse: boolean,
+  tap: UsageTap,
 ): Promise<void> {
   const upstreamType = res.headers['content-type'];
   const contentType = (Array.isArray(upstreamType) ? upstreamType[0] : upstreamType) ?? 'application/json';
   client.start(res.statusCode, { ...(streamHeaders ?? {}), 'content-type': contentType, ...req.responseHeaders });
-  for await (const chunk of res.body) await client.write(chunk as Buffer);
+  for await (const chunk of res.body) {
+    await client.write(chunk as Buffer);
+    tap.push(chunk as Buffer); // after the client has it: reading usage never delays a byte
+  }
   client.end();
 }
 
@@ -180,21 +205,29 @@ async function translateStream(
   upstreamCodec: DialectCodec,
   encoder: StreamEncoder,
   headers: Record<string, string>,
-): Promise<void> {
+): Promise<Usage | undefined> {
   const parser = new SseParser();
   const decoder = upstreamCodec.createStreamDecoder();
+  let usage: Usage | undefined;
+  const emit = (events: ReturnType<typeof decoder.push>): string => {
+    let text = '';
+    for (const ev of events) {
+      if (ev.type === 'usage' || (ev.type === 'finish' && ev.usage)) usage = mergeUsage(usage, ev.usage);
+      text += encoder.push(ev);
+    }
+    return text;
+  };
   client.start(200, headers);
   let out = '';
   for await (const chunk of res.body) {
-    for (const sseEvent of parser.push(chunk as Buffer)) {
-      for (const ev of decoder.push(sseEvent)) out += encoder.push(ev);
-    }
+    for (const sseEvent of parser.push(chunk as Buffer)) out += emit(decoder.push(sseEvent));
     if (out) {
       await client.write(out);
       out = '';
     }
   }
-  for (const sseEvent of parser.end()) for (const ev of decoder.push(sseEvent)) out += encoder.push(ev);
-  for (const ev of decoder.end()) out += encoder.push(ev);
+  for (const sseEvent of parser.end()) out += emit(decoder.push(sseEvent));
+  out += emit(decoder.end());
   client.end(out + encoder.end());
+  return usage;
 }

@@ -6,12 +6,12 @@ import { GatewayError, invalidRequest, toGatewayError } from '../canonical/error
 import type { Config } from '../config/schema.js';
 import { formatByteSize } from '../config/byte-size.js';
 import { codecs } from '../dialects/index.js';
-import { buildProviders, type Provider } from '../providers/index.js';
-import { ModelCatalog } from '../providers/model-catalog.js';
+import type { Provider } from '../providers/index.js';
 import { handleCountTokens } from '../relay/handle-count-tokens.js';
 import { handleGeneration, type GenerationOutcome, type RelayDeps } from '../relay/handle-generation.js';
 import { createUpstreamAgent } from '../relay/send-upstream.js';
-import { Router } from '../routing/router.js';
+import type { GatewayHooks, RequestRecord } from '../observability/request-record.js';
+import { RoutingTable, type RoutingConfig } from '../routing/routing-table.js';
 import { JsonSyntaxError, parseJson } from '../util/parse-json.js';
 import { VERSION } from '../version.js';
 import { checkClientKey, extractClientKey, KeyChecker, routeNeedsKey } from './auth.js';
@@ -23,7 +23,10 @@ import { errorHeaders, renderError } from './render-error.js';
 export interface Gateway {
   app: FastifyInstance;
   config: Config;
-  providers: Provider[];
+  /** The providers requests are routed to now. */
+  readonly providers: Provider[];
+  /** Swaps providers and model mapping at run time (requests in flight finish on the old ones). */
+  reconfigure(next: RoutingConfig): void;
   /** Starts listening; resolves to the URL. */
   listen(): Promise<string>;
   /** Re-reads the upstreams' model lists (also done in the background at start and when stale). */
@@ -50,16 +53,14 @@ function bodyShape(body: unknown): BodyShape | undefined {
   return { messages: 'messages' in b, input: 'input' in b, contents: 'contents' in b };
 }
 
-export function createGateway(config: Config, log: Logger): Gateway {
-  const providers = buildProviders(config.providers);
-  const catalog = new ModelCatalog(providers, config.model_mapping, log);
-  const router = new Router(providers, config.model_mapping, () => catalog.ids());
+export function createGateway(config: Config, log: Logger, hooks: GatewayHooks = {}): Gateway {
+  const routing = new RoutingTable(config, log);
   const dispatcher = createUpstreamAgent({
     connectMs: config.timeouts.connect * 1000,
     firstByteMs: config.timeouts.first_byte * 1000,
     idleMs: config.timeouts.idle * 1000,
   });
-  const relayDeps: RelayDeps = { router, codecs, dispatcher, keepaliveMs: config.keepalive_seconds * 1000 };
+  const relayDeps: RelayDeps = { routing, codecs, dispatcher, keepaliveMs: config.keepalive_seconds * 1000 };
   const keyChecker = new KeyChecker(config.api_keys);
   const rewritesLogged = new Set<string>();
 
@@ -185,9 +186,9 @@ export function createGateway(config: Config, log: Logger): Gateway {
       case 'event_logging':
         return reply.code(200).send({});
       case 'models.list':
-        return reply.send(listModels(catalog, route.dialect));
+        return reply.send(listModels(routing.catalog, route.dialect));
       case 'models.get':
-        return reply.send(getModel(catalog, route.dialect, route.model ?? ''));
+        return reply.send(getModel(routing.catalog, route.dialect, route.model ?? ''));
       default:
         break;
     }
@@ -203,10 +204,13 @@ export function createGateway(config: Config, log: Logger): Gateway {
     reply.raw.on('close', onClose);
     const outcome: GenerationOutcome = {};
     const started = Date.now();
+    let failure: string | undefined;
     const genReq = {
       clientDialect: dialect,
       pathModel: route.model,
-      pathStream: route.route === 'gemini.stream',
+      // Only Gemini decides streaming in the path; for the others `false` here would override the
+      // body's `stream` in their decoders (and drop e.g. chat's stream_options.include_usage).
+      pathStream: dialect === 'gemini' ? route.route === 'gemini.stream' : undefined,
       body: body as Record<string, unknown>,
       rawBody: raw as Buffer,
       query,
@@ -227,6 +231,7 @@ export function createGateway(config: Config, log: Logger): Gateway {
     } catch (err) {
       const gerr = toGatewayError(err);
       if (gerr.kind === 'internal') req.log.error({ err }, 'unexpected error');
+      failure = gerr.message;
       req.log.info({ ...outcome, path: route.path, ms: Date.now() - started, status: gerr.status, error: gerr.message }, 'request failed');
       if (!reply.raw.headersSent) {
         const rendered = renderError(dialect, gerr);
@@ -239,6 +244,38 @@ export function createGateway(config: Config, log: Logger): Gateway {
       } else if (!reply.raw.writableEnded) reply.raw.end();
     } finally {
       reply.raw.off('close', onClose);
+      if (hooks.onRequestFinished) {
+        const record: RequestRecord = {
+          id: String(req.id),
+          startedAt: started,
+          method: req.method,
+          clientDialect: dialect,
+          route: route.route,
+          pathSent: req.url,
+          pathResolved: route.path,
+          requestedModel: outcome.model,
+          resolvedModel: outcome.upstreamModel,
+          provider: outcome.provider,
+          credentialIndex: outcome.keyIndex,
+          translated: outcome.translated,
+          stream: outcome.stream,
+          status: reply.raw.statusCode,
+          error: failure ?? outcome.error,
+          attempts: outcome.attempts,
+          latencyMs: Date.now() - started,
+          ttfbMs: outcome.ttfbMs,
+          usage: outcome.usage,
+          clientAddress: req.ip,
+          userAgent: req.headers['user-agent'],
+        };
+        setImmediate(() => {
+          try {
+            hooks.onRequestFinished?.(record);
+          } catch (err) {
+            log.warn({ err: (err as Error).message }, 'request hook failed');
+          }
+        });
+      }
     }
     return reply;
   }
@@ -265,11 +302,17 @@ export function createGateway(config: Config, log: Logger): Gateway {
   return {
     app,
     config,
-    providers,
-    refreshModels: () => catalog.refresh(),
+    get providers() {
+      return routing.providers;
+    },
+    reconfigure(next) {
+      routing.update(next);
+      void routing.catalog.refresh();
+    },
+    refreshModels: () => routing.catalog.refresh(),
     async listen() {
       await app.listen({ host: config.host, port: config.port });
-      void catalog.refresh();
+      void routing.catalog.refresh();
       const addr = app.server.address();
       const port = typeof addr === 'object' && addr ? addr.port : config.port;
       return `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
@@ -277,10 +320,15 @@ export function createGateway(config: Config, log: Logger): Gateway {
     close() {
       closing ??= (async () => {
         const grace = config.shutdown_grace_seconds * 1000;
-        const timer = setTimeout(() => app.server.closeAllConnections?.(), grace);
+        const timer = setTimeout(() => app.server.closeAllConnections(), grace);
         timer.unref();
+        // Keep-alive connections go idle as their last response ends; close them as they do, so
+        // shutdown waits for work in flight and not for idle sockets.
+        const sweep = setInterval(() => app.server.closeIdleConnections(), 50);
+        sweep.unref();
         await app.close();
         clearTimeout(timer);
+        clearInterval(sweep);
         await dispatcher.close().catch(() => undefined);
       })();
       return closing;
