@@ -1,5 +1,5 @@
 import type { Config } from '../config/schema.js';
-import { maskKey } from '../routing/key-pool.js';
+import { maskKey } from '../routing/credential.js';
 import { VERSION } from '../version.js';
 
 /** The one start-up message: where to point each client, and what is behind the gateway. */

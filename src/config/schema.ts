@@ -10,6 +10,10 @@ export type ProviderType = (typeof PROVIDER_TYPES)[number];
 export const AUTH_MODES = ['off', 'strict', 'all_except_health', 'auto'] as const;
 export type AuthMode = (typeof AUTH_MODES)[number];
 
+/** How a provider picks among its keys; see src/routing/credential-pool.ts. */
+export const STRATEGIES = ['round-robin', 'least-in-flight', 'fill-first', 'sticky'] as const;
+export type Strategy = (typeof STRATEGIES)[number];
+
 const byteSize = z.union([z.string(), z.number()]).transform((v, ctx) => {
   const n = parseByteSize(v);
   if (n === undefined) {
@@ -41,6 +45,10 @@ export const providerSchema = z
     enabled: z.boolean().default(true),
     /** Extra headers sent upstream with every request (e.g. OpenRouter's HTTP-Referer). */
     headers: z.record(z.string(), z.string()).default({}),
+    /** Lower is tried first; providers of equal priority share requests by weight. Unset: its position in the list. */
+    priority: z.number().int().optional(),
+    weight: z.number().positive().default(1),
+    strategy: z.enum(STRATEGIES, { message: `must be one of ${STRATEGIES.join(', ')}` }).default('round-robin'),
   })
   .strict()
   .transform((p, ctx) => {
@@ -79,9 +87,55 @@ export const configSchema = z
       .default({ connect: 10, first_byte: 600, idle: 300 }),
     providers: z.array(providerSchema).default([]),
     model_mapping: z.record(z.string(), z.string()).default({}),
+    /** Per model: models to try, in order, when no credential can serve it now. */
+    fallbacks: z.record(z.string(), z.array(z.string().min(1))).default({}),
+    /** Send clients' housekeeping requests (titles, summaries) to a cheaper model. */
+    background: z
+      .object({
+        model: z.string().min(1),
+        /** Requested models that mark a housekeeping request (when it also offers no tools). */
+        match: z.array(z.string().min(1)).default(['claude-*haiku*']),
+      })
+      .strict()
+      .optional(),
+    routing: z
+      .object({
+        max_attempts: z.number().int().min(1).default(6),
+        /** Total seconds to find an upstream that answers, before the first byte reaches the client. */
+        deadline_seconds: z.number().positive().default(300),
+        /** Pause before retrying after a 5xx/timeout, doubling per retry, with jitter. */
+        backoff_base_ms: z.number().nonnegative().default(100),
+        backoff_cap_ms: z.number().nonnegative().default(2000),
+        /** Cooldown after a 429 that named no time: doubles per repeat, per credential. */
+        cooldown_base_seconds: z.number().positive().default(5),
+        cooldown_cap_seconds: z.number().positive().default(600),
+        /** Consecutive failures (5xx, timeouts, resets) that open a credential's circuit, and for how long. */
+        circuit_failures: z.number().int().min(1).default(5),
+        circuit_open_seconds: z.number().positive().default(30),
+      })
+      .strict()
+      .default({
+        max_attempts: 6,
+        deadline_seconds: 300,
+        backoff_base_ms: 100,
+        backoff_cap_ms: 2000,
+        cooldown_base_seconds: 5,
+        cooldown_cap_seconds: 600,
+        circuit_failures: 5,
+        circuit_open_seconds: 30,
+      }),
   })
   .strict()
   .superRefine((c, ctx) => {
+    for (const key of Object.keys(c.model_mapping)) {
+      const m = /^\/(.+)\/([imsu]*)$/.exec(key);
+      if (!m) continue;
+      try {
+        new RegExp(m[1], m[2]);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: `not a valid regular expression: ${(err as Error).message}`, path: ['model_mapping', key] });
+      }
+    }
     const seen = new Set<string>();
     c.providers.forEach((p, i) => {
       if (seen.has(p.name)) ctx.addIssue({ code: 'custom', message: `duplicate provider name "${p.name}"`, path: ['providers', i, 'name'] });

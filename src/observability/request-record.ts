@@ -16,6 +16,9 @@ export interface RequestRecord {
   provider?: string;
   /** Index of the pool credential that answered, never the key. */
   credentialIndex?: number;
+  /** That credential masked (first 4 + last 4 characters), and its store id. */
+  credential?: string;
+  credentialId?: number;
   translated?: boolean;
   stream?: boolean;
   status: number;
@@ -26,6 +29,12 @@ export interface RequestRecord {
   usage?: Usage;
   clientAddress?: string;
   userAgent?: string;
+  /** The user key the client presented (its name and id), when it was one. */
+  userKey?: string;
+  userKeyId?: number;
+  /** Bodies, only when the `store_bodies` setting is on: capped, secrets redacted. */
+  requestBody?: string;
+  responseBody?: string;
 }
 
 /** What the server tells the rest of the system; every hook runs off the hot path and must not throw. */

@@ -67,7 +67,7 @@ export class ModelCatalog {
   }
 
   private async fetchOne(p: Provider): Promise<void> {
-    const picked = p.pool.pick(new Set());
+    const picked = p.pool.peek();
     if (!picked) return;
     try {
       const res = await request(p.adapter.modelsUrl(p.baseUrl), {

@@ -1,6 +1,7 @@
 import type { Dialect } from '../canonical/types.js';
 import type { ProviderConfig, ProviderType } from '../config/schema.js';
-import { KeyPool } from '../routing/key-pool.js';
+import type { StateChange } from '../routing/credential.js';
+import { CredentialPool } from '../routing/credential-pool.js';
 import { matchesGlob } from '../routing/glob.js';
 
 export type Headers = Record<string, string>;
@@ -33,20 +34,26 @@ export interface Provider {
   readonly type: ProviderType;
   readonly baseUrl: string;
   readonly adapter: ProviderAdapter;
-  readonly pool: KeyPool;
+  readonly pool: CredentialPool;
   readonly config: ProviderConfig;
   /** Whether this provider serves the (mapped) model name. */
   serves(model: string): boolean;
 }
 
-export function createProvider(config: ProviderConfig, adapter: ProviderAdapter): Provider {
+export function createProvider(
+  config: ProviderConfig,
+  adapter: ProviderAdapter,
+  onChange?: StateChange,
+  /** The provider this one replaces (same name): its credentials keep their state. */
+  previous?: Provider,
+): Provider {
   const patterns = config.models;
   return {
     name: config.name,
     type: config.type,
     baseUrl: config.base_url as string,
     adapter,
-    pool: new KeyPool(config.api_keys),
+    pool: new CredentialPool(config.api_keys, config.strategy, onChange, previous?.pool),
     config,
     serves: (model) => !patterns || patterns.length === 0 || patterns.some((p) => matchesGlob(p, model)),
   };

@@ -4,12 +4,14 @@ import { GatewayError, invalidRequest, toGatewayError } from '../canonical/error
 import type { CanonicalRequest, Dialect, Usage } from '../canonical/types.js';
 import { mergeUsage } from '../canonical/usage.js';
 import type { DialectCodec, StreamEncoder } from '../dialects/codec.js';
-import type { Route } from '../routing/router.js';
+import type { RouteCandidate } from '../routing/router.js';
+import { sessionKey } from '../routing/session-key.js';
 import type { RoutingTable } from '../routing/routing-table.js';
 import type { Log } from '../util/log.js';
 import { SseParser } from '../util/sse.js';
 import { ClientStream, SSE_HEADERS } from './client-stream.js';
-import { sendUpstream, type UpstreamAnswer } from './send-upstream.js';
+import { carriesForeignHistory } from './foreign-history.js';
+import { sendUpstream, type PreparedCall, type RetrySettings, type UpstreamAnswer } from './send-upstream.js';
 import { streamErrorFrame } from './stream-error-frame.js';
 import { UsageTap } from './usage-tap.js';
 
@@ -22,6 +24,7 @@ export interface RelayDeps {
   codecs: Record<Dialect, DialectCodec>;
   dispatcher: Dispatcher;
   keepaliveMs: number;
+  retry: RetrySettings;
 }
 
 export interface GenerationRequest {
@@ -75,36 +78,36 @@ function wantsStream(req: GenerationRequest): boolean {
 export async function handleGeneration(req: GenerationRequest, deps: RelayDeps, outcome: GenerationOutcome): Promise<void> {
   const model = requestedModel(req);
   const stream = wantsStream(req);
-  const route = deps.routing.router.route(model);
-  const upstreamDialect = route.provider.adapter.upstreamDialect(req.clientDialect);
-  const same = upstreamDialect === req.clientDialect;
-  Object.assign(outcome, { model, upstreamModel: route.model, provider: route.provider.name, translated: !same, stream });
+  const plan = deps.routing.router.plan(model, { hasTools: hasTools(req.body) });
+  Object.assign(outcome, { model, upstreamModel: plan.model, stream });
+  if (plan.background) req.responseHeaders['x-switchyard-background'] = `${model} -> ${plan.model}`;
 
   const clientCodec = deps.codecs[req.clientDialect];
-  const upstreamCodec = deps.codecs[upstreamDialect];
   const clientGeminiSse = req.query.get('alt') === 'sse';
-
-  let body: string | Buffer;
+  // History from another vendor's upstream cannot take the byte relay: its signatures would fail the
+  // request there. The encoders send each signature only to the dialect that issued it.
+  const foreignHistory = carriesForeignHistory(req.clientDialect, req.body);
+  // Decoded once, and only if some candidate needs a translation.
   let canonical: CanonicalRequest | undefined;
-  if (same) {
-    body = relayBody(req, route);
-  } else {
-    canonical = clientCodec.decodeRequest(req.body, { pathModel: req.pathModel, pathStream: req.pathStream });
-    canonical.stream = stream;
-    body = JSON.stringify(upstreamCodec.encodeRequest(canonical, { upstreamModel: route.model }));
-  }
+  const prepare = (c: RouteCandidate): PreparedCall => {
+    const upstreamDialect = c.provider.adapter.upstreamDialect(req.clientDialect);
+    const same = upstreamDialect === req.clientDialect;
+    const relay = same && !foreignHistory;
+    const upstreamCodec = deps.codecs[upstreamDialect];
+    let body: string | Buffer;
+    if (relay) body = relayBody(req, c.model);
+    else {
+      canonical ??= { ...clientCodec.decodeRequest(req.body, { pathModel: req.pathModel, pathStream: req.pathStream }), stream };
+      body = JSON.stringify(upstreamCodec.encodeRequest(canonical, { upstreamModel: c.model }));
+    }
+    return { call: { dialect: upstreamDialect, model: c.model, stream, geminiSse: relay ? clientGeminiSse : true }, body, upstreamCodec, sameDialect: same };
+  };
 
   const sse = stream && !(req.clientDialect === 'gemini' && !clientGeminiSse);
   const client = new ClientStream(req.raw, req.signal, deps.keepaliveMs, sse);
   const streamHeaders = sse ? SSE_HEADERS : { 'content-type': 'application/json; charset=utf-8' };
-  const encoder: StreamEncoder | undefined =
-    stream && !same
-      ? clientCodec.createStreamEncoder({
-          requestModel: model,
-          includeUsage: canonical?.streamUsage === true,
-          geminiSse: clientGeminiSse,
-        })
-      : undefined;
+  const newEncoder = () =>
+    clientCodec.createStreamEncoder({ requestModel: model, includeUsage: canonical?.streamUsage === true, geminiSse: clientGeminiSse });
   // While the upstream thinks before its first byte, keep the client's connection alive. Once we
   // have pinged, the status is committed (200): later failures become in-stream error events.
   if (stream) client.startKeepalive(() => client.start(200, { ...streamHeaders, ...req.responseHeaders }));
@@ -112,14 +115,13 @@ export async function handleGeneration(req: GenerationRequest, deps: RelayDeps, 
   let answer: UpstreamAnswer;
   try {
     answer = await sendUpstream({
-      provider: route.provider,
-      call: { dialect: upstreamDialect, model: route.model, stream, geminiSse: same ? clientGeminiSse : true },
-      body,
+      plan,
+      prepare,
+      session: () => sessionKey(req.clientDialect, req.headers, req.body),
       clientHeaders: req.headers,
-      sameDialect: same,
-      upstreamCodec,
       signal: req.signal,
       dispatcher: deps.dispatcher,
+      retry: deps.retry,
       log: req.log,
     });
   } catch (err) {
@@ -129,11 +131,23 @@ export async function handleGeneration(req: GenerationRequest, deps: RelayDeps, 
     }
     const gerr = toGatewayError(err);
     outcome.error = gerr.message;
-    client.end(encoder ? encoder.push({ type: 'error', error: gerr.info() }) + encoder.end() : streamErrorFrame(req.clientDialect, gerr, clientGeminiSse));
+    const enc = newEncoder();
+    client.end(enc.push({ type: 'error', error: gerr.info() }) + enc.end());
     return;
   }
-  outcome.attempts = answer.attempts;
-  outcome.keyIndex = answer.keyIndex;
+  const { candidate, prepared } = answer;
+  // sameDialect also means the client's API version and betas go upstream; the relay needs more.
+  const same = prepared.sameDialect && !foreignHistory;
+  Object.assign(outcome, {
+    upstreamModel: candidate.model,
+    provider: candidate.provider.name,
+    translated: !same,
+    attempts: answer.attempts,
+    keyIndex: answer.credential.index,
+  });
+  if (candidate.fallbackFor) req.responseHeaders['x-switchyard-fallback'] = `${candidate.fallbackFor} -> ${candidate.model}`;
+  const upstreamCodec = prepared.upstreamCodec;
+  const encoder: StreamEncoder | undefined = stream && !same ? newEncoder() : undefined;
   const res = answer.response;
 
   try {
@@ -152,30 +166,38 @@ export async function handleGeneration(req: GenerationRequest, deps: RelayDeps, 
       outcome.usage = await translateStream(res, client, upstreamCodec, encoder as StreamEncoder, { ...streamHeaders, ...req.responseHeaders });
     }
     outcome.ttfbMs = client.firstByteMs;
+    answer.finish();
   } catch (err) {
     client.stopKeepalive();
     outcome.ttfbMs = client.firstByteMs;
     if (req.signal.aborted) {
+      answer.finish('the client closed the connection');
       outcome.error = 'the client closed the connection';
       return; // nothing left to tell it
     }
-    const gerr = err instanceof GatewayError ? err : upstreamDropped(route, err);
+    const gerr = err instanceof GatewayError ? err : upstreamDropped(candidate.provider.name, err);
+    answer.finish(gerr.message);
     if (!client.headersSent) throw gerr;
     outcome.error = gerr.message;
-    req.log.warn({ provider: route.provider.name, reason: gerr.message }, 'stream failed after it started');
+    req.log.warn({ provider: candidate.provider.name, reason: gerr.message }, 'stream failed after it started');
     client.end(encoder ? encoder.push({ type: 'error', error: gerr.info() }) + encoder.end() : streamErrorFrame(req.clientDialect, gerr, clientGeminiSse));
   }
 }
 
-/** The client's own bytes, with only the model name changed when mapping changed it. */
-function relayBody(req: GenerationRequest, route: Route): string | Buffer {
-  if (req.clientDialect === 'gemini' || req.body.model === route.model) return req.rawBody;
-  return JSON.stringify({ ...req.body, model: route.model });
+/** Whether the request offers tools (in any dialect's field); housekeeping requests never do. */
+function hasTools(body: Record<string, unknown>): boolean {
+  return Array.isArray(body.tools) && body.tools.length > 0;
 }
 
-function upstreamDropped(route: Route, err: unknown): GatewayError {
+/** The client's own bytes, with only the model name changed when mapping changed it. */
+function relayBody(req: GenerationRequest, model: string): string | Buffer {
+  if (req.clientDialect === 'gemini' || req.body.model === model) return req.rawBody;
+  return JSON.stringify({ ...req.body, model });
+}
+
+function upstreamDropped(provider: string, err: unknown): GatewayError {
   const what = (err as Error)?.name === 'BodyTimeoutError' ? 'went silent for longer than the idle timeout' : 'dropped the connection';
-  return new GatewayError('upstream_error', `Provider "${route.provider.name}" ${what} in the middle of the answer.`, {
+  return new GatewayError('upstream_error', `Provider "${provider}" ${what} in the middle of the answer.`, {
     retryable: false,
   });
 }

@@ -1,14 +1,17 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, errors as undiciErrors, request, type Dispatcher } from 'undici';
 import { GatewayError } from '../canonical/errors.js';
 import type { DialectCodec } from '../dialects/codec.js';
-import type { Provider } from '../providers/index.js';
 import type { UpstreamCall } from '../providers/provider.js';
-import { maskKey } from '../routing/key-pool.js';
+import type { Credential } from '../routing/credential.js';
+import { applyFailure, backoffMs, type PolicySettings } from '../routing/failure-policy.js';
+import type { RouteCandidate, RoutePlan } from '../routing/router.js';
 import type { Log } from '../util/log.js';
 
-// Sends one client request upstream, rotating through the provider's key pool on failures that
-// another key might not have: 429, 401/403, 5xx, timeouts, refused or reset connections. Nothing
-// here has written to the client yet, so a retry is invisible to it.
+// Finds an upstream that answers. Walks the route plan (providers by priority and weight, then
+// fallback models) and, within each provider, its usable credentials, applying the failure policy
+// (src/routing/failure-policy.ts) to every failed attempt. Nothing has been written to the client
+// while this runs, so every retry is invisible to it; once it returns, the answer is committed.
 
 export interface UpstreamTimeouts {
   connectMs: number;
@@ -26,49 +29,62 @@ export function createUpstreamAgent(t: UpstreamTimeouts): Agent {
   });
 }
 
-export interface SendOptions {
-  provider: Provider;
+export interface RetrySettings extends PolicySettings {
+  maxAttempts: number;
+  deadlineMs: number;
+  backoffBaseMs: number;
+  backoffCapMs: number;
+}
+
+/** The upstream request for one candidate (its dialect decides the body). */
+export interface PreparedCall {
   call: UpstreamCall;
-  /** The upstream request body (already serialised). */
   body: string | Buffer;
-  clientHeaders: Record<string, string | string[] | undefined>;
+  upstreamCodec: DialectCodec;
   sameDialect: boolean;
-  /** Decodes the upstream's error answers. */
-  upstreamCodec: Pick<DialectCodec, 'decodeError'>;
+}
+
+export interface SendOptions {
+  plan: RoutePlan;
+  prepare(candidate: RouteCandidate): PreparedCall;
+  /** The conversation's session key, computed only for providers with the sticky strategy. */
+  session(): string;
+  clientHeaders: Record<string, string | string[] | undefined>;
   signal: AbortSignal;
   dispatcher: Dispatcher;
+  retry: RetrySettings;
   log: Log;
 }
 
 export interface UpstreamAnswer {
   response: Dispatcher.ResponseData;
-  keyIndex: number;
+  candidate: RouteCandidate;
+  prepared: PreparedCall;
+  credential: Credential;
   attempts: number;
+  /** Call once the answer has been relayed: ok, or the reason it broke mid-way. */
+  finish(error?: string): void;
 }
 
 interface FailedAttempt {
-  key: string;
+  where: string;
   reason: string;
   error: GatewayError;
 }
 
-/** Cooldown for a key after a failure of this kind, in ms (0 = none). */
-function cooldownFor(err: GatewayError): number {
-  if (err.status === 429) return err.retryAfterMs ?? 10_000;
-  if (err.status === 401 || err.status === 403) return 5 * 60_000;
-  return 0;
-}
-
-function connectionError(err: unknown, provider: Provider): GatewayError {
+function connectionError(err: unknown, c: RouteCandidate, deadlineHit: boolean): GatewayError {
+  const p = c.provider;
+  if (deadlineHit) {
+    return new GatewayError('timeout', `Provider "${p.name}" did not answer before the routing deadline.`, { retryable: true });
+  }
   if (err instanceof undiciErrors.HeadersTimeoutError) {
-    return new GatewayError('timeout', `Provider "${provider.name}" did not answer in time (first-byte timeout).`, { retryable: true });
+    return new GatewayError('timeout', `Provider "${p.name}" did not answer in time (first-byte timeout).`, { retryable: true });
   }
   if (err instanceof undiciErrors.ConnectTimeoutError) {
-    return new GatewayError('timeout', `Could not connect to provider "${provider.name}" at ${provider.baseUrl} in time.`, { retryable: true });
+    return new GatewayError('timeout', `Could not connect to provider "${p.name}" at ${p.baseUrl} in time.`, { retryable: true });
   }
   const code = (err as { code?: string }).code ?? (err as { cause?: { code?: string } }).cause?.code;
-  const detail = code ?? (err as Error).message;
-  return new GatewayError('upstream_error', `Could not reach provider "${provider.name}" at ${provider.baseUrl} (${detail}).`, {
+  return new GatewayError('upstream_error', `Could not reach provider "${p.name}" at ${p.baseUrl} (${code ?? (err as Error).message}).`, {
     retryable: true,
   });
 }
@@ -83,76 +99,160 @@ async function readErrorBody(res: Dispatcher.ResponseData): Promise<unknown> {
 }
 
 export async function sendUpstream(opts: SendOptions): Promise<UpstreamAnswer> {
-  const { provider, call } = opts;
-  const url = provider.adapter.url(provider.baseUrl, call);
-  const tried = new Set<number>();
+  const { plan, retry } = opts;
+  const started = Date.now();
   const failures: FailedAttempt[] = [];
+  let attempts = 0;
+  let backoffsTaken = 0;
+  let wantBackoff = false;
 
-  for (;;) {
-    const picked = provider.pool.pick(tried);
-    if (!picked) break;
-    tried.add(picked.index);
-    let res: Dispatcher.ResponseData;
-    try {
-      res = await request(url, {
-        method: 'POST',
-        headers: provider.adapter.headers(picked.key, opts.clientHeaders, opts.sameDialect),
-        body: opts.body,
-        signal: opts.signal,
-        dispatcher: opts.dispatcher,
-      });
-    } catch (err) {
+  for (const candidate of plan.candidates) {
+    const { provider, model } = candidate;
+    const tried = new Set<number>();
+    let prepared: PreparedCall | undefined;
+    const session = provider.pool.strategy === 'sticky' ? opts.session() : undefined;
+
+    while (attempts < retry.maxAttempts) {
+      const remaining = retry.deadlineMs - (Date.now() - started);
+      if (remaining <= 0) break;
+      const credential = provider.pool.pick(model, tried, session);
+      if (!credential) break;
+      tried.add(credential.index);
+      prepared ??= opts.prepare(candidate);
+      if (wantBackoff) {
+        backoffsTaken++;
+        await sleep(Math.min(backoffMs(backoffsTaken, retry.backoffBaseMs, retry.backoffCapMs), remaining), undefined, { signal: opts.signal }).catch(
+          () => undefined,
+        );
+      }
       if (opts.signal.aborted) throw new GatewayError('invalid_request', 'The client closed the connection.', { status: 499 });
-      const gerr = connectionError(err, provider);
-      failures.push({ key: maskKey(picked.key), reason: gerr.message, error: gerr });
-      opts.log.warn({ provider: provider.name, key: maskKey(picked.key), reason: gerr.message }, 'upstream attempt failed; trying the next key');
-      continue;
-    }
-    if (res.statusCode < 400) return { response: res, keyIndex: picked.index, attempts: tried.size };
+      attempts++;
+      credential.begin(model);
 
-    const gerr = opts.upstreamCodec.decodeError(res.statusCode, await readErrorBody(res), res.headers);
-    const cool = cooldownFor(gerr);
-    if (cool > 0) provider.pool.cool(picked.index, cool);
-    if (!gerr.retryable) throw withProvider(gerr, provider);
-    failures.push({ key: maskKey(picked.key), reason: `HTTP ${res.statusCode}: ${gerr.message}`, error: gerr });
-    opts.log.warn(
-      { provider: provider.name, key: maskKey(picked.key), status: res.statusCode, coolMs: cool || undefined },
-      'upstream attempt failed; trying the next key',
-    );
+      // The deadline bounds the wait for response headers only; once they arrive the timer is cleared.
+      const attempt = new AbortController();
+      const onClientAbort = () => attempt.abort();
+      opts.signal.addEventListener('abort', onClientAbort, { once: true });
+      let deadlineHit = false;
+      const timer = setTimeout(() => {
+        deadlineHit = true;
+        attempt.abort();
+      }, Math.max(1, retry.deadlineMs - (Date.now() - started)));
+      const where = `${provider.name} ${credential.masked}`;
+      let res: Dispatcher.ResponseData;
+      try {
+        res = await request(provider.adapter.url(provider.baseUrl, prepared.call), {
+          method: 'POST',
+          headers: provider.adapter.headers(credential.key, opts.clientHeaders, prepared.sameDialect),
+          body: prepared.body,
+          signal: attempt.signal,
+          dispatcher: opts.dispatcher,
+        });
+      } catch (err) {
+        clearTimeout(timer);
+        opts.signal.removeEventListener('abort', onClientAbort);
+        if (opts.signal.aborted) {
+          credential.released();
+          throw new GatewayError('invalid_request', 'The client closed the connection.', { status: 499 });
+        }
+        const gerr = connectionError(err, candidate, deadlineHit);
+        applyFailure(gerr, credential, model, retry);
+        failures.push({ where, reason: gerr.message, error: gerr });
+        wantBackoff = true;
+        opts.log.warn({ provider: provider.name, key: credential.masked, reason: gerr.message }, 'upstream attempt failed');
+        continue;
+      }
+      clearTimeout(timer);
+
+      if (res.statusCode < 400) {
+        let finished = false;
+        return {
+          response: res,
+          candidate,
+          prepared,
+          credential,
+          attempts,
+          finish(error?: string) {
+            if (finished) return;
+            finished = true;
+            opts.signal.removeEventListener('abort', onClientAbort);
+            if (error === undefined) credential.succeeded();
+            else if (opts.signal.aborted) credential.released();
+            else {
+              credential.failed(error);
+              credential.breakerFailure(retry.circuitFailures, retry.circuitOpenMs);
+            }
+          },
+        };
+      }
+      opts.signal.removeEventListener('abort', onClientAbort);
+      const gerr = withProvider(prepared.upstreamCodec.decodeError(res.statusCode, await readErrorBody(res), res.headers), provider.name);
+      const action = applyFailure(gerr, credential, model, retry);
+      if (!action.retry) throw gerr;
+      failures.push({ where, reason: `HTTP ${res.statusCode}: ${gerr.message}`, error: gerr });
+      wantBackoff = action.backoff;
+      opts.log.warn({ provider: provider.name, key: credential.masked, status: res.statusCode }, 'upstream attempt failed');
+    }
   }
-  throw finalError(provider, failures);
+  throw finalError(plan, failures, attempts >= retry.maxAttempts, Date.now() - started >= retry.deadlineMs);
 }
 
-function withProvider(err: GatewayError, provider: Provider): GatewayError {
+function withProvider(err: GatewayError, provider: string): GatewayError {
   return new GatewayError(err.kind, err.message, {
     status: err.status,
     retryable: err.retryable,
     retryAfterMs: err.retryAfterMs,
-    upstream: err.upstream ? { ...err.upstream, provider: provider.name } : undefined,
+    upstream: err.upstream ? { ...err.upstream, provider } : undefined,
   });
 }
 
-/** The answer when no key could serve: the last upstream error, or 429 with the soonest free time. */
-function finalError(provider: Provider, failures: FailedAttempt[]): GatewayError {
-  if (failures.length === 0) {
-    const wait = provider.pool.soonestFreeIn();
+/** Soonest time any candidate credential can serve again (Infinity when only a person can fix it). */
+function soonestFree(plan: RoutePlan): number {
+  let soonest = Infinity;
+  for (const c of plan.candidates) soonest = Math.min(soonest, c.provider.pool.soonestFreeIn(c.model));
+  return soonest;
+}
+
+function unusableSummary(plan: RoutePlan): string {
+  const parts: string[] = [];
+  for (const c of plan.candidates) {
+    for (const cred of c.provider.pool.credentials) {
+      const s = cred.state(c.model);
+      if (s.status === 'healthy') continue;
+      const until = s.until ? ` for ${Math.ceil((s.until - Date.now()) / 1000)}s` : '';
+      parts.push(`${c.provider.name} ${cred.masked} ${s.status}${until}${s.reason ? ` (${s.reason})` : ''}`);
+    }
+  }
+  return parts.join('; ');
+}
+
+/** The answer when no credential could serve: what was tried, why each failed, and when to come back. */
+function finalError(plan: RoutePlan, failures: FailedAttempt[], attemptsExhausted: boolean, deadlineHit: boolean): GatewayError {
+  const wait = soonestFree(plan);
+  const tried = failures.length;
+  if (tried === 0) {
+    const summary = unusableSummary(plan);
+    if (Number.isFinite(wait)) {
+      return new GatewayError(
+        'rate_limit',
+        `No credential can serve "${plan.model}" right now; the first is free again in ${Math.max(1, Math.ceil(wait / 1000))}s (${summary}).`,
+        { retryAfterMs: Math.max(wait, 1000) },
+      );
+    }
     return new GatewayError(
-      'rate_limit',
-      `Every key of provider "${provider.name}" is cooling down after rate limits; the first is free again in ${Math.ceil(wait / 1000)}s.`,
-      { retryAfterMs: wait },
+      'upstream_error',
+      `Every credential that serves "${plan.model}" needs attention (${summary}). Fix or replace the keys, then reset them (POST /api/pool/reset).`,
+      { status: 503 },
     );
   }
   const last = failures[failures.length - 1].error;
-  if (failures.length === 1) return withProvider(last, provider);
-  const summary = failures.map((f) => `${f.key}: ${f.reason}`).join('; ');
-  const allRateLimited = failures.every((f) => f.error.status === 429);
-  return new GatewayError(
-    last.kind,
-    `All ${failures.length} keys of provider "${provider.name}" failed (${summary}).`,
-    {
-      status: last.status,
-      upstream: last.upstream ? { ...last.upstream, provider: provider.name } : undefined,
-      retryAfterMs: allRateLimited ? provider.pool.soonestFreeIn() : last.retryAfterMs,
-    },
-  );
+  if (tried === 1 && !attemptsExhausted && !deadlineHit) return last;
+  const why = failures.map((f) => `${f.where}: ${f.reason}`).join('; ');
+  const limit = deadlineHit ? ' before the routing deadline' : attemptsExhausted ? ` (max_attempts ${tried})` : '';
+  const message = `Tried ${tried} credential${tried === 1 ? '' : 's'} for "${plan.model}"${limit}, all failed: ${why}.`;
+  const allLimited = failures.every((f) => f.error.status === 429);
+  if (allLimited || (Number.isFinite(wait) && wait > 0 && failures.some((f) => f.error.status === 429))) {
+    return new GatewayError('rate_limit', message, { retryAfterMs: Number.isFinite(wait) ? Math.max(wait, 1000) : last.retryAfterMs, upstream: last.upstream });
+  }
+  return new GatewayError(last.kind, message, { status: last.status, upstream: last.upstream, retryAfterMs: last.retryAfterMs });
 }

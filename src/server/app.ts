@@ -11,7 +11,7 @@ import { handleCountTokens } from '../relay/handle-count-tokens.js';
 import { handleGeneration, type GenerationOutcome, type RelayDeps } from '../relay/handle-generation.js';
 import { createUpstreamAgent } from '../relay/send-upstream.js';
 import type { GatewayHooks, RequestRecord } from '../observability/request-record.js';
-import { RoutingTable, type RoutingConfig } from '../routing/routing-table.js';
+import { RoutingTable, type ProviderPoolView, type RoutingConfig } from '../routing/routing-table.js';
 import { JsonSyntaxError, parseJson } from '../util/parse-json.js';
 import { VERSION } from '../version.js';
 import { checkClientKey, extractClientKey, KeyChecker, routeNeedsKey } from './auth.js';
@@ -27,6 +27,10 @@ export interface Gateway {
   readonly providers: Provider[];
   /** Swaps providers and model mapping at run time (requests in flight finish on the old ones). */
   reconfigure(next: RoutingConfig): void;
+  /** Every provider's credentials and their state, for the admin API. */
+  poolState(): ProviderPoolView[];
+  /** Resets a credential's cooldown, breaker and invalid/disabled marks (all when no arguments). */
+  resetCredential(provider?: string, index?: number): number;
   /** Starts listening; resolves to the URL. */
   listen(): Promise<string>;
   /** Re-reads the upstreams' model lists (also done in the background at start and when stale). */
@@ -60,7 +64,23 @@ export function createGateway(config: Config, log: Logger, hooks: GatewayHooks =
     firstByteMs: config.timeouts.first_byte * 1000,
     idleMs: config.timeouts.idle * 1000,
   });
-  const relayDeps: RelayDeps = { routing, codecs, dispatcher, keepaliveMs: config.keepalive_seconds * 1000 };
+  const r = config.routing;
+  const relayDeps: RelayDeps = {
+    routing,
+    codecs,
+    dispatcher,
+    keepaliveMs: config.keepalive_seconds * 1000,
+    retry: {
+      maxAttempts: r.max_attempts,
+      deadlineMs: r.deadline_seconds * 1000,
+      backoffBaseMs: r.backoff_base_ms,
+      backoffCapMs: r.backoff_cap_ms,
+      cooldownBaseMs: r.cooldown_base_seconds * 1000,
+      cooldownCapMs: r.cooldown_cap_seconds * 1000,
+      circuitFailures: r.circuit_failures,
+      circuitOpenMs: r.circuit_open_seconds * 1000,
+    },
+  };
   const keyChecker = new KeyChecker(config.api_keys);
   const rewritesLogged = new Set<string>();
 
@@ -309,6 +329,8 @@ export function createGateway(config: Config, log: Logger, hooks: GatewayHooks =
       routing.update(next);
       void routing.catalog.refresh();
     },
+    poolState: () => routing.poolState(),
+    resetCredential: (provider, index) => routing.reset(provider, index),
     refreshModels: () => routing.catalog.refresh(),
     async listen() {
       await app.listen({ host: config.host, port: config.port });

@@ -176,7 +176,7 @@ describe('upstream errors and key rotation', () => {
     expect(Number(r.headers.get('retry-after'))).toBeLessThanOrEqual(3);
     const body = (await r.json()) as { error: { type: string; message: string } };
     expect(body.error.type).toBe('rate_limit_error');
-    expect(body.error.message).toContain('All 2 keys');
+    expect(body.error.message).toMatch(/Tried 2 credentials for "claude-x", all failed: an a[12]…: HTTP 429.*; an a[12]…: HTTP 429/);
     // and the next request, while both cool, is answered at once without asking the upstream
     const before = anthropicUp.requests.length;
     const again = await fetch(`${gw.url}/v1/messages`, {

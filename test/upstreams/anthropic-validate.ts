@@ -49,6 +49,8 @@ export interface AnthropicChecks {
   betas: string[];
   /** Records a thinking signature; returns false when the API could not verify it. */
   onSignature(signature: string): boolean;
+  /** Whether a replayed thinking block's text is the one its signature was issued with. */
+  unmodified?(signature: string, thinking: string): boolean;
   countTokens?: boolean;
 }
 
@@ -334,6 +336,21 @@ function checkConversation(all: JsonObject[], body: JsonObject, checks: Anthropi
   }
   // Only budgeted thinking always thinks; adaptive thinking may legitimately skip it on a tool turn.
   if ((body.thinking as JsonObject | undefined)?.type === 'enabled') checkThinkingPrefix(turns);
+  if (thinkingEnabled(body)) checkThinkingUnmodified(turns, checks);
+}
+
+/**
+ * The signature covers the thinking text: the latest assistant message's thinking blocks must come back
+ * exactly as they were returned (the API's wording, e.g. anthropics/claude-code#19539).
+ */
+function checkThinkingUnmodified(turns: { m: JsonObject; i: number }[], checks: AnthropicChecks): void {
+  const lastAssistant = [...turns].reverse().find(({ m }) => m.role === 'assistant');
+  if (!lastAssistant || !checks.unmodified) return;
+  blocksOf(lastAssistant.m).forEach((b, k) => {
+    if (b.type === 'thinking' && !checks.unmodified?.(String(b.signature), String(b.thinking))) {
+      throw anthropicInvalid(`messages.${lastAssistant.i}.content.${k}: \`thinking\` or \`redacted_thinking\` blocks in the latest assistant message cannot be modified. These blocks must remain as they were in the original response.`);
+    }
+  });
 }
 
 /** tool_result blocks may only answer tool_use blocks of the assistant message right before. */

@@ -63,6 +63,7 @@ function validated(ctx: RequestContext, countTokens: boolean): JsonObject {
       signatures.receive(sig);
       return options.verifySignatures === false || signatures.verifiable(sig);
     },
+    unmodified: (sig, thinking) => options.verifySignatures === false || signatures.unmodified(sig, thinking),
   });
   const models = options.models;
   if (models && !models.includes(String(body.model))) {
@@ -135,7 +136,8 @@ function contentBlocks(reply: BrainReply, body: JsonObject, signatures: Signatur
   if (reply.thinking !== undefined) {
     // display: "omitted" returns the signature with empty thinking text.
     const omitted = (body.thinking as JsonObject | undefined)?.display === 'omitted';
-    out.push({ type: 'thinking', thinking: omitted ? '' : reply.thinking, signature: signatures.issue() });
+    const thinking = omitted ? '' : reply.thinking;
+    out.push({ type: 'thinking', thinking, signature: signatures.issue(thinking) });
   }
   if (reply.text !== undefined || !reply.toolCalls?.length) out.push({ type: 'text', text: reply.text ?? '' });
   for (const c of reply.toolCalls ?? []) out.push({ type: 'tool_use', id: c.id ?? newId('toolu_'), name: c.name, input: c.arguments });

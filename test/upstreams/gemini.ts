@@ -195,7 +195,12 @@ function responseBody(reply: BrainReply, view: ConversationView, model: string, 
 function streamChunks(reply: BrainReply, view: ConversationView, model: string, parts: JsonObject[], responseId: string): JsonObject[] {
   const streamed: JsonObject[] = [];
   for (const part of parts) {
-    if (typeof part.text === 'string' && part.text.length > 0) {
+    if (typeof part.text === 'string' && part.text.length > 0 && part.thought !== true && part.thoughtSignature !== undefined) {
+      // Streamed answer text: Google sends the pieces unsigned and the signature last, on an empty text
+      // part (recordings google-reasoning*.chunks.txt, google-text.chunks.txt).
+      for (const p of pieces(part.text)) streamed.push({ text: p });
+      streamed.push({ text: '', thoughtSignature: part.thoughtSignature });
+    } else if (typeof part.text === 'string' && part.text.length > 0) {
       pieces(part.text).forEach((p, i) => {
         const piece: JsonObject = { ...part, text: p };
         if (i > 0) delete piece.thoughtSignature; // the signature rides on the first piece only

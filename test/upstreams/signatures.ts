@@ -6,6 +6,8 @@ const PREFIX: Record<Vendor, string> = { anthropic: 'sig-anthropic-', gemini: 's
 const counters: Record<Vendor, number> = { anthropic: 0, gemini: 0, openai: 0 };
 /** Every signature any upstream of a vendor issued (or served from a recording): what that vendor can verify. */
 const known: Record<Vendor, Set<string>> = { anthropic: new Set(), gemini: new Set(), openai: new Set() };
+/** The content a signature was issued for, where the vendor binds the two (Anthropic thinking text). */
+const signedContent: Record<Vendor, Map<string, string>> = { anthropic: new Map(), gemini: new Map(), openai: new Map() };
 
 /** Gemini's documented escape hatch for function calls that have no real signature. */
 export const GEMINI_SKIP_SIGNATURE = 'skip_thought_signature_validator';
@@ -16,10 +18,12 @@ export class Signatures implements SignatureLedger {
 
   constructor(private readonly vendor: Vendor) {}
 
-  issue(): string {
+  /** A new signature; `content` is what it signs, when the vendor checks that on replay. */
+  issue(content?: string): string {
     counters[this.vendor] += 1;
     const sig = `${PREFIX[this.vendor]}${counters[this.vendor]}`;
     this.adopt(sig);
+    if (content !== undefined) signedContent[this.vendor].set(sig, content);
     return sig;
   }
 
@@ -36,6 +40,12 @@ export class Signatures implements SignatureLedger {
   /** Whether the vendor would accept it: issued by some local upstream of the same vendor. */
   verifiable(sig: string): boolean {
     return known[this.vendor].has(sig);
+  }
+
+  /** Whether `content` is what `sig` was issued for (true when the signature bound no content). */
+  unmodified(sig: string, content: string): boolean {
+    const signed = signedContent[this.vendor].get(sig);
+    return signed === undefined || signed === content;
   }
 
   foreign(): string[] {

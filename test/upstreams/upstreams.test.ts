@@ -314,6 +314,14 @@ describe('Anthropic upstream', () => {
     expect(up.signatures.received).toContain(sig);
     expect(up.signatures.foreign()).toEqual([]);
 
+    // The signature covers the text: a genuine signature on altered thinking is refused, like the API does.
+    const altered = structuredClone(history);
+    ((altered[1].content as Anthropic.ContentBlockParam[])[0] as Anthropic.ThinkingBlockParam).thinking = '';
+    await expect(client.messages.create({ model, max_tokens: 2048, thinking, tools, messages: altered })).rejects.toMatchObject({
+      status: 400,
+      message: expect.stringContaining('messages.1.content.0: `thinking` or `redacted_thinking` blocks in the latest assistant message cannot be modified.'),
+    });
+
     const image = await client.messages.create({
       model, max_tokens: 50,
       messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'base64', media_type: 'image/webp', data: 'UklGRg==' } }, { type: 'text', text: 'what?' }] }],

@@ -152,6 +152,38 @@ describe('decodeRequest: parts', () => {
     expect(parts).toHaveLength(6);
   });
 
+  it('joins a streamed thought (pieces, signature on one of them) into one signed thinking part', () => {
+    const sig = (v: string) => wrapSignature({ origin: 'anthropic', value: v }, 'gemini');
+    const req = decodeRequest(
+      {
+        contents: [
+          { role: 'user', parts: [{ text: 'hi' }] },
+          {
+            role: 'model',
+            parts: [
+              // Signature last, on an empty piece (how a stream from Anthropic reaches a Gemini client)…
+              { text: 'Thinking ', thought: true },
+              { text: 'about it', thought: true },
+              { text: '', thought: true, thoughtSignature: sig('s1') },
+              { text: 'answer' },
+              // …or on the first piece (how Google streams); a second signed thought starts a new part.
+              { text: 'More ', thought: true, thoughtSignature: sig('s2') },
+              { text: 'thought', thought: true },
+              { text: 'Third', thought: true, thoughtSignature: sig('s3') },
+            ],
+          },
+        ],
+      },
+      ctx,
+    );
+    expect(req.messages[1].parts).toEqual([
+      { type: 'thinking', text: 'Thinking about it', signature: { origin: 'anthropic', value: 's1' } },
+      { type: 'text', text: 'answer' },
+      { type: 'thinking', text: 'More thought', signature: { origin: 'anthropic', value: 's2' } },
+      { type: 'thinking', text: 'Third', signature: { origin: 'anthropic', value: 's3' } },
+    ]);
+  });
+
   it('synthesizes stable, unique ids for calls without one and pairs responses by name and order', () => {
     const body = {
       contents: [

@@ -7,6 +7,7 @@ import type {
   ResponseFormat,
   Signature,
   TextPart,
+  ThinkingPart,
   ToolChoice,
   ToolDefinition,
   ToolResultContent,
@@ -115,10 +116,16 @@ function decodeContents(contents: unknown[]): Message[] {
 function decodeModelParts(parts: unknown[], path: string, ids: HistoryCallIds, pending: PendingCall[]): Part[] {
   const out: Part[] = [];
   let ordinal = 0;
+  // Consecutive thought parts are one thought that was streamed in pieces, with its signature on just
+  // one piece (the first, or a trailing empty one: Google's streams and ours). They decode to one
+  // thinking part, so the signature stays with the whole text it signs (Anthropic rejects a signed
+  // thinking block whose text differs from what it returned).
+  let thought: ThinkingPart | undefined;
   parts.forEach((p, j) => {
     const pp = `${path}.parts[${j}]`;
     if (!isObj(p)) throw invalidRequest(`${pp} must be an object`);
     const signature = readSignature(p, pp);
+    if (p.thought !== true) thought = undefined;
     const call = optObj(p, pp, 'functionCall', 'function_call');
     if (call) {
       const cp = `${pp}.functionCall`;
@@ -136,7 +143,13 @@ function decodeModelParts(parts: unknown[], path: string, ids: HistoryCallIds, p
     }
     const text = optString(p, pp, 'text');
     if (p.thought === true) {
-      out.push({ type: 'thinking', text: text ?? '', ...(signature && { signature }) });
+      if (thought && !(thought.signature && signature)) {
+        thought.text += text ?? '';
+        if (signature) thought.signature = signature;
+        return;
+      }
+      thought = { type: 'thinking', text: text ?? '', ...(signature && { signature }) };
+      out.push(thought);
       return;
     }
     if (text !== undefined) {
