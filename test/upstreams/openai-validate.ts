@@ -58,6 +58,10 @@ export function validateChatRequest(body: JsonObject): void {
     if (typeof body.temperature === 'number' && body.temperature !== 1) {
       throw openaiInvalid(`Unsupported value: 'temperature' does not support ${body.temperature} with this model. Only the default (1) value is supported.`, 'temperature', 'unsupported_value');
     }
+    // What gpt-5 answers to any other top_p (reported widely, e.g. in issues of LunaTranslator, open-notebook).
+    if (typeof body.top_p === 'number' && body.top_p !== 1) {
+      throw openaiInvalid("Unsupported parameter: 'top_p' is not supported with this model.", 'top_p', 'unsupported_parameter');
+    }
   }
   const tools = Array.isArray(body.tools) ? (body.tools as JsonObject[]) : [];
   tools.forEach((t, i) => {

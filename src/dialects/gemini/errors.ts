@@ -26,7 +26,14 @@ export function geminiErrorObject(err: { kind: ErrorKind; status: number; messag
 }
 
 export function encodeGeminiError(err: GatewayError): RenderedError {
-  return { status: err.status, body: geminiErrorObject(err) };
+  const body: { error: Record<string, unknown> } = geminiErrorObject(err);
+  // Gemini clients read when to retry from RetryInfo, as Google sends it on a 429 (Gemini CLI's quota
+  // handling parses `retryDelay`; the Retry-After header alone goes unread).
+  if (err.retryAfterMs !== undefined) {
+    const seconds = Math.max(1, Math.ceil(err.retryAfterMs / 1000));
+    body.error.details = [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: `${seconds}s` }];
+  }
+  return { status: err.status, body };
 }
 
 export function decodeGeminiError(

@@ -35,6 +35,9 @@ import type {
  */
 const OPENAI_MODEL = /^(?:openai\/)?(?:o\d|gpt-[45]|chatgpt-|codex)/i;
 
+/** OpenAI reasoning models (o-series, gpt-5 family; not gpt-5-chat, a chat model). */
+const OPENAI_REASONING_MODEL = /^(?:openai\/)?(?:o\d|gpt-5(?!-chat))/i;
+
 export function isOpenAIModel(model: string): boolean {
   return OPENAI_MODEL.test(model) && !/gpt-oss/i.test(model); // gpt-oss runs on vLLM/Groq/… servers
 }
@@ -79,8 +82,12 @@ export function encodeRequest(req: CanonicalRequest, ctx: EncodeRequestContext):
   }
 
   if (req.maxTokens !== undefined) body[openai ? 'max_completion_tokens' : 'max_tokens'] = req.maxTokens;
-  if (req.temperature !== undefined) body.temperature = req.temperature;
-  if (req.topP !== undefined) body.top_p = req.topP;
+  // OpenAI's reasoning models take only the default sampling: any other top_p is "Unsupported parameter:
+  // 'top_p' is not supported with this model", any other temperature a 400 too. Gemini CLI always sends
+  // topP 0.95, so for them a translated client's sampling hints are dropped.
+  const sampling = !OPENAI_REASONING_MODEL.test(model);
+  if (req.temperature !== undefined && sampling) body.temperature = req.temperature;
+  if (req.topP !== undefined && sampling) body.top_p = req.topP;
   // topK: not in the Chat Completions spec (OpenAI rejects it); dropped deliberately.
   if (req.stop && req.stop.length > 0) body.stop = req.stop;
   if (req.seed !== undefined) body.seed = req.seed;
