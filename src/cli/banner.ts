@@ -19,6 +19,15 @@ export function banner(config: Config, url: string): string {
     );
   }
   lines.push(`  config: ${config.config_file ?? '(none — defaults, env and flags)'}; data dir: ${config.data_dir}`);
+  const adminPassword =
+    config.admin_password_source === 'config'
+      ? 'admin_password'
+      : config.admin_password_source === 'env'
+        ? 'SWITCHYARD_ADMIN_PASSWORD / WEB_PASSWORD'
+        : config.admin_password_source === 'api_key'
+          ? 'the API key'
+          : `the key in ${config.data_dir}/api_key`;
+  lines.push(`  admin API: ${clientHost}/api (password: ${adminPassword}); metrics: ${clientHost}/metrics`);
   if (config.providers.length === 0) {
     lines.push('  providers: none configured — add some under `providers:` in config.yaml (see README)');
   } else {

@@ -1,15 +1,20 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/load.js';
+import { withConsoleServerSettings } from '../admin/console-settings.js';
 import { createGateway } from '../server/app.js';
 import { VERSION } from '../version.js';
 import { banner } from './banner.js';
+import { runDoctor } from './commands/doctor.js';
+import { runSetup } from './commands/setup.js';
 import { createLogger } from './logger.js';
 
 const HELP = `switchyard ${VERSION} — one local endpoint for OpenAI, Anthropic and Gemini clients
 
 Usage:
   switchyard [serve] [--config FILE] [--port N] [--host H] [--data-dir DIR]
+  switchyard setup <client> [--write | --restore]   configure claude-code, codex, gemini-cli, opencode, kilo, *-sdk
+  switchyard doctor [BASE_URL]                      check a running gateway as a client would
   switchyard --version
   switchyard --help
 
@@ -23,9 +28,12 @@ Options:
 
 Environment: SWITCHYARD_CONFIG, SWITCHYARD_HOST, SWITCHYARD_PORT, SWITCHYARD_DATA_DIR,
 SWITCHYARD_AUTH_MODE, SWITCHYARD_API_KEY (or API_KEY), SWITCHYARD_MAX_BODY_SIZE (or ABV_MAX_BODY_SIZE),
-SWITCHYARD_LOG_LEVEL. Flags override the environment, which overrides the config file.`;
+SWITCHYARD_LOG_LEVEL, SWITCHYARD_ADMIN_PASSWORD (or WEB_PASSWORD), SWITCHYARD_ENCRYPTION_KEY.
+Flags override the environment, which overrides the config file.`;
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'setup') return runSetup(argv.slice(1));
+  if (argv[0] === 'doctor') return runDoctor(argv.slice(1));
   let parsed;
   try {
     parsed = parseArgs({
@@ -60,8 +68,13 @@ async function main(argv: string[]): Promise<number> {
   }
 
   let config;
+  let consoleSettings: Awaited<ReturnType<typeof withConsoleServerSettings>> | undefined;
   try {
-    config = loadConfig({ config: values.config, port: values.port, host: values.host, dataDir: values['data-dir'] });
+    const flags = { config: values.config, port: values.port, host: values.host, dataDir: values['data-dir'] };
+    config = loadConfig(flags);
+    // auth mode, LAN access and body limit saved in the browser console apply from this start on.
+    consoleSettings = await withConsoleServerSettings(config, (env) => loadConfig(flags, { ...process.env, ...env }));
+    config = consoleSettings.config;
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`switchyard: ${err.message}\n`);
@@ -71,6 +84,8 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const log = createLogger(config.log_level);
+  if (consoleSettings?.applied.length) log.info({ settings: consoleSettings.applied }, 'server settings saved in the console apply');
+  if (consoleSettings?.dropped.length) log.info({ settings: consoleSettings.dropped }, 'the config changed server settings the console had saved; the config wins');
   const gateway = createGateway(config, log);
   let url: string;
   try {
@@ -86,7 +101,8 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`switchyard: cannot start: ${why}\n`);
     return 1;
   }
-  process.stdout.write(banner(config, url) + '\n');
+  // Providers as the store has them (the config file seeds the store; the admin API edits it).
+  process.stdout.write(banner({ ...config, providers: gateway.providers.map((p) => p.config) }, url) + '\n');
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -24,7 +24,7 @@ export interface CliFlags {
 
 type Env = Record<string, string | undefined>;
 
-const DEFAULT_UPSTREAMS = {
+export const DEFAULT_UPSTREAMS = {
   openai: 'https://api.openai.com/v1',
   anthropic: 'https://api.anthropic.com',
   gemini: 'https://generativelanguage.googleapis.com',
@@ -76,6 +76,8 @@ function envOverrides(env: Env): Record<string, unknown> {
   const body = env.SWITCHYARD_MAX_BODY_SIZE ?? env.ABV_MAX_BODY_SIZE;
   if (body) out.max_body_size = body;
   if (env.SWITCHYARD_LOG_LEVEL) out.log_level = env.SWITCHYARD_LOG_LEVEL;
+  const adminPassword = env.SWITCHYARD_ADMIN_PASSWORD ?? env.WEB_PASSWORD;
+  if (adminPassword) out.admin_password = adminPassword;
   if (env.SWITCHYARD_ALLOW_LAN_ACCESS) out.allow_lan_access = /^(1|true|yes|on)$/i.test(env.SWITCHYARD_ALLOW_LAN_ACCESS);
   return out;
 }
@@ -125,12 +127,31 @@ export function loadConfig(flags: CliFlags = {}, env: Env = process.env): Config
     generated_key = true;
   }
 
+  // The admin API's password: admin_password (file or env), else the API key. With neither, the
+  // store creates <data-dir>/api_key at start and that key is the password.
+  const adminFromEnv = Boolean(env.SWITCHYARD_ADMIN_PASSWORD ?? env.WEB_PASSWORD);
+  const admin_password = c.admin_password ?? keys[0];
+  const admin_password_source = c.admin_password ? (adminFromEnv ? 'env' : 'config') : keys[0] ? 'api_key' : undefined;
+  const encryption_key = env.SWITCHYARD_ENCRYPTION_KEY || undefined;
+
   const { api_key: _k, data_dir: _d, ...rest } = c;
-  return { ...rest, host, data_dir: dataDir, providers, api_keys: keys, effective_auth_mode, config_file: file, generated_key };
+  return {
+    ...rest,
+    host,
+    data_dir: dataDir,
+    providers,
+    api_keys: keys,
+    effective_auth_mode,
+    config_file: file,
+    generated_key,
+    admin_password,
+    admin_password_source,
+    encryption_key,
+  };
 }
 
 /** A key for clients when auth is on and none was configured: generated once, kept in the data dir. */
-function loadOrCreateKey(dataDir: string): string {
+export function loadOrCreateKey(dataDir: string): string {
   const file = join(dataDir, 'api_key');
   if (existsSync(file)) {
     const existing = readFileSync(file, 'utf8').trim();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseCidr } from '../keys/ip-filter.js';
 import { parseByteSize } from './byte-size.js';
 
 // One schema for the whole configuration. Keys are snake_case, as users of Antigravity Tools know
@@ -61,6 +62,14 @@ export const providerSchema = z
     return { ...rest, api_keys: keys };
   });
 
+export const METRICS_AUTH = ['loopback', 'admin'] as const;
+
+const cidr = z.string().refine((v) => parseCidr(v) !== undefined, 'must be an IP address or CIDR block such as 10.0.0.0/8 or fd00::/8');
+
+/** Config keys the admin API can change at run time (GET/PATCH /api/settings). */
+export const SETTING_KEYS = ['store_bodies', 'stored_body_max_size', 'log_retention_days', 'log_max_records', 'metrics_auth', 'ip_allow', 'ip_deny'] as const;
+export type SettingKey = (typeof SETTING_KEYS)[number];
+
 export const configSchema = z
   .object({
     host: z.string().min(1).optional(),
@@ -87,6 +96,20 @@ export const configSchema = z
       .default({ connect: 10, first_byte: 600, idle: 300 }),
     providers: z.array(providerSchema).default([]),
     model_mapping: z.record(z.string(), z.string()).default({}),
+    /** Bearer password of the admin API (/api) and /metrics; defaults to the first API key. */
+    admin_password: z.string().min(1).optional(),
+    // Settings: the config file seeds them; the admin API changes them at run time (see src/store/seed.ts).
+    /** Keep request and response bodies in the request log (capped, secrets redacted). */
+    store_bodies: z.boolean().default(false),
+    stored_body_max_size: byteSize.default(64 * 1024),
+    /** Request log retention: entries older than this many days, or beyond this many, are deleted. */
+    log_retention_days: z.number().positive().default(30),
+    log_max_records: z.number().int().positive().default(200_000),
+    /** /metrics: `loopback` = open to loopback clients, others need the admin password; `admin` = always the password. */
+    metrics_auth: z.enum(METRICS_AUTH, { message: `must be one of ${METRICS_AUTH.join(', ')}` }).default('loopback'),
+    /** CIDR allow / deny lists for the proxy routes, checked before auth (deny wins; empty allow = all). */
+    ip_allow: z.array(cidr).default([]),
+    ip_deny: z.array(cidr).default([]),
     /** Per model: models to try, in order, when no credential can serve it now. */
     fallbacks: z.record(z.string(), z.array(z.string().min(1))).default({}),
     /** Send clients' housekeeping requests (titles, summaries) to a cheaper model. */
@@ -159,4 +182,10 @@ export interface Config extends Omit<ParsedConfig, 'host' | 'data_dir' | 'api_ke
   config_file?: string;
   /** True when the key was generated at start (so the banner prints it). */
   generated_key?: boolean;
+  /** Where admin_password came from; undefined = none yet (the store generates `<data-dir>/api_key` at start). */
+  admin_password_source?: 'config' | 'env' | 'api_key';
+  /** SWITCHYARD_ENCRYPTION_KEY, when set (the store's key; else `<data-dir>/encryption.key`). */
+  encryption_key?: string;
 }
+
+export type Settings = Pick<Config, SettingKey>;

@@ -1,6 +1,12 @@
 import type { Dialect, Usage } from '../canonical/types.js';
 
-/** One client request, as the request log, stats and metrics see it. Built once, after the answer ended. */
+/**
+ * One client request, as the request log, stats and metrics see it. Built once, after the answer
+ * ended: by the relay for generation and count_tokens requests, by the control plane's onResponse
+ * hook for everything else on the proxy routes (model lists, health, 404s, 401s, limit and IP
+ * refusals). Admin API and /metrics requests have none. `route` is a RouteName, or `not_found`,
+ * `method_not_allowed`, `ip_denied`, `unresolved` for requests no route took.
+ */
 export interface RequestRecord {
   id: string;
   /** Unix ms when the request arrived. */
@@ -39,5 +45,6 @@ export interface RequestRecord {
 
 /** What the server tells the rest of the system; every hook runs off the hot path and must not throw. */
 export interface GatewayHooks {
+  /** Called for every client request (see RequestRecord), after the log entry was queued. */
   onRequestFinished?(record: RequestRecord): void;
 }

@@ -189,10 +189,26 @@ function hasTools(body: Record<string, unknown>): boolean {
   return Array.isArray(body.tools) && body.tools.length > 0;
 }
 
-/** The client's own bytes, with only the model name changed when mapping changed it. */
+/** OpenAI reasoning models (o-series, gpt-5 family but gpt-5-chat): they reject `max_tokens`. */
+const OPENAI_REASONING_MODEL = /^(?:openai\/)?(?:o\d|gpt-5(?!-chat))/i;
+
+/**
+ * The client's own bytes, with only the model name changed when mapping changed it — and, for OpenAI
+ * reasoning models, `max_tokens` renamed to `max_completion_tokens`: OpenAI answers 400 "Unsupported
+ * parameter: 'max_tokens'" otherwise, and OpenAI-compatible clients (opencode's default provider sends
+ * `max_tokens: 32000`) do not know which models need the new name. Translated requests already get it.
+ */
 function relayBody(req: GenerationRequest, model: string): string | Buffer {
-  if (req.clientDialect === 'gemini' || req.body.model === model) return req.rawBody;
-  return JSON.stringify({ ...req.body, model });
+  if (req.clientDialect === 'gemini') return req.rawBody;
+  const renameMax =
+    req.clientDialect === 'openai-chat' &&
+    OPENAI_REASONING_MODEL.test(model) &&
+    req.body.max_tokens !== undefined &&
+    req.body.max_completion_tokens === undefined;
+  if (req.body.model === model && !renameMax) return req.rawBody;
+  if (!renameMax) return JSON.stringify({ ...req.body, model });
+  const { max_tokens: maxTokens, ...rest } = req.body;
+  return JSON.stringify({ ...rest, model, max_completion_tokens: maxTokens });
 }
 
 function upstreamDropped(provider: string, err: unknown): GatewayError {

@@ -11,10 +11,13 @@ import { handleCountTokens } from '../relay/handle-count-tokens.js';
 import { handleGeneration, type GenerationOutcome, type RelayDeps } from '../relay/handle-generation.js';
 import { createUpstreamAgent } from '../relay/send-upstream.js';
 import type { GatewayHooks, RequestRecord } from '../observability/request-record.js';
+import { ControlPlane } from '../admin/control-plane.js';
 import { RoutingTable, type ProviderPoolView, type RoutingConfig } from '../routing/routing-table.js';
+import type { RequestTraits, RoutePlan } from '../routing/router.js';
+import { registerConsole } from '../admin/console-routes.js';
 import { JsonSyntaxError, parseJson } from '../util/parse-json.js';
 import { VERSION } from '../version.js';
-import { checkClientKey, extractClientKey, KeyChecker, routeNeedsKey } from './auth.js';
+import { extractClientKey, routeNeedsKey } from './auth.js';
 import { getModel, listModels } from './handlers/models.js';
 import { notFoundBody } from './not-found.js';
 import { guessDialect, resolvePath, type BodyShape, type ClientSignals, type ResolvedRoute } from './paths/resolve-path.js';
@@ -31,6 +34,10 @@ export interface Gateway {
   poolState(): ProviderPoolView[];
   /** Resets a credential's cooldown, breaker and invalid/disabled marks (all when no arguments). */
   resetCredential(provider?: string, index?: number): number;
+  /** Where a request for this model would go now (mapping, candidates in order); throws like a request would. */
+  previewRoute(model: string, traits?: RequestTraits): RoutePlan;
+  /** Store, admin API, request log, stats, metrics, user keys (src/admin/control-plane.ts). */
+  readonly control: ControlPlane;
   /** Starts listening; resolves to the URL. */
   listen(): Promise<string>;
   /** Re-reads the upstreams' model lists (also done in the background at start and when stale). */
@@ -81,7 +88,7 @@ export function createGateway(config: Config, log: Logger, hooks: GatewayHooks =
       circuitOpenMs: r.circuit_open_seconds * 1000,
     },
   };
-  const keyChecker = new KeyChecker(config.api_keys);
+  const control = new ControlPlane(config, log, hooks, () => gateway);
   const rewritesLogged = new Set<string>();
 
   const app = Fastify({
@@ -174,9 +181,8 @@ export function createGateway(config: Config, log: Logger, hooks: GatewayHooks =
     reply.headers(responseHeaders);
 
     try {
-      if (routeNeedsKey(config.effective_auth_mode, route.route)) {
-        checkClientKey(keyChecker, extractClientKey(req.headers, query), route.dialect);
-      }
+      // The key (config key, user key or none, as auth_mode allows), a user key's models and limits.
+      control.authorize(req, route, extractClientKey(req.headers, query), routeNeedsKey(config.effective_auth_mode, route.route), body);
       return await dispatch(req, reply, route, body, raw, query, responseHeaders);
     } catch (err) {
       const gerr = toGatewayError(err);
@@ -241,6 +247,7 @@ export function createGateway(config: Config, log: Logger, hooks: GatewayHooks =
       log: req.log,
     };
     reply.hijack();
+    control.hijacked(req);
     try {
       if (route.route === 'anthropic.count_tokens' || route.route === 'gemini.count_tokens') {
         await handleCountTokens(genReq, relayDeps, outcome);
@@ -264,42 +271,38 @@ export function createGateway(config: Config, log: Logger, hooks: GatewayHooks =
       } else if (!reply.raw.writableEnded) reply.raw.end();
     } finally {
       reply.raw.off('close', onClose);
-      if (hooks.onRequestFinished) {
-        const record: RequestRecord = {
-          id: String(req.id),
-          startedAt: started,
-          method: req.method,
-          clientDialect: dialect,
-          route: route.route,
-          pathSent: req.url,
-          pathResolved: route.path,
-          requestedModel: outcome.model,
-          resolvedModel: outcome.upstreamModel,
-          provider: outcome.provider,
-          credentialIndex: outcome.keyIndex,
-          translated: outcome.translated,
-          stream: outcome.stream,
-          status: reply.raw.statusCode,
-          error: failure ?? outcome.error,
-          attempts: outcome.attempts,
-          latencyMs: Date.now() - started,
-          ttfbMs: outcome.ttfbMs,
-          usage: outcome.usage,
-          clientAddress: req.ip,
-          userAgent: req.headers['user-agent'],
-        };
-        setImmediate(() => {
-          try {
-            hooks.onRequestFinished?.(record);
-          } catch (err) {
-            log.warn({ err: (err as Error).message }, 'request hook failed');
-          }
-        });
-      }
+      const record: RequestRecord = {
+        id: String(req.id),
+        startedAt: started,
+        method: req.method,
+        clientDialect: dialect,
+        route: route.route,
+        pathSent: req.url,
+        pathResolved: route.path,
+        requestedModel: outcome.model,
+        resolvedModel: outcome.upstreamModel,
+        provider: outcome.provider,
+        credentialIndex: outcome.keyIndex,
+        translated: outcome.translated,
+        stream: outcome.stream,
+        status: reply.raw.statusCode,
+        error: failure ?? outcome.error,
+        attempts: outcome.attempts,
+        latencyMs: Date.now() - started,
+        ttfbMs: outcome.ttfbMs,
+        usage: outcome.usage,
+        clientAddress: req.ip,
+        userAgent: req.headers['user-agent'],
+      };
+      // Log, stats, metrics and GatewayHooks.onRequestFinished, off the hot path.
+      control.finish(req, record);
     }
     return reply;
   }
 
+  // The admin API (/api/…), /metrics and the request hooks, before the catch-all.
+  control.register(app);
+  registerConsole(app, control, () => gateway); // the browser console at / and /ui/…, and its API (src/admin/console-routes.ts)
   app.route({ method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'], url: '*', handler: handle });
 
   // Codex tries a WebSocket on GET /v1/responses first; refuse at once (non-101) so it falls back
@@ -319,9 +322,10 @@ export function createGateway(config: Config, log: Logger, hooks: GatewayHooks =
   });
 
   let closing: Promise<void> | undefined;
-  return {
+  const gateway: Gateway = {
     app,
     config,
+    control,
     get providers() {
       return routing.providers;
     },
@@ -331,6 +335,7 @@ export function createGateway(config: Config, log: Logger, hooks: GatewayHooks =
     },
     poolState: () => routing.poolState(),
     resetCredential: (provider, index) => routing.reset(provider, index),
+    previewRoute: (model, traits) => routing.router.plan(model, traits),
     refreshModels: () => routing.catalog.refresh(),
     async listen() {
       await app.listen({ host: config.host, port: config.port });
@@ -356,4 +361,5 @@ export function createGateway(config: Config, log: Logger, hooks: GatewayHooks =
       return closing;
     },
   };
+  return gateway;
 }

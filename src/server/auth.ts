@@ -64,7 +64,7 @@ export function checkClientKey(checker: KeyChecker, presented: string | undefine
   if (!checker.matches(presented)) {
     throw new GatewayError(
       'authentication',
-      `The API key sent to Switchyard is not valid. Use a key from Switchyard's config (api_key / api_keys) or the one printed at start. ${carrierAdvice(dialect)}`,
+      `The API key sent to Switchyard is not valid. Use a key from Switchyard's config (api_key / api_keys), a user key from its admin API, or the one printed at start. ${carrierAdvice(dialect)}`,
     );
   }
 }

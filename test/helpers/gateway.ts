@@ -22,8 +22,13 @@ export interface RunningGateway {
  * Starts the real gateway in this process on a free port, configured from a YAML file written the
  * way a user would write it (so the config loader is exercised too).
  */
-export async function startGateway(config: Record<string, unknown>, env: Record<string, string> = {}): Promise<RunningGateway> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'switchyard-test-'));
+export interface StartOptions {
+  /** Use this data dir (and keep it on close) instead of a fresh temporary one: restarts see the same store. */
+  dataDir?: string;
+}
+
+export async function startGateway(config: Record<string, unknown>, env: Record<string, string> = {}, opts: StartOptions = {}): Promise<RunningGateway> {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'switchyard-test-'));
   const file = join(dataDir, 'config.yaml');
   writeFileSync(file, stringify(config));
   const cfg = loadConfig({ config: file, dataDir, port: config.port === undefined ? 0 : (config.port as number) }, env);
@@ -41,7 +46,7 @@ export async function startGateway(config: Record<string, unknown>, env: Record<
     logs,
     async close() {
       await gateway.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,0 +1,88 @@
+import { maskSecret } from '../store/crypto.js';
+import type { KeyUsage, ProviderRecord, StoredRequest, UserKeyRecord } from '../store/types.js';
+
+// What the admin API answers. Nothing here ever carries a secret in full: credentials and user keys
+// are masked (first 4 + last 4 characters), provider header values too.
+
+const iso = (t: number | null | undefined) => (t === null || t === undefined ? null : new Date(t).toISOString());
+
+export function providerView(p: ProviderRecord) {
+  const headers = (p.settings.headers ?? {}) as Record<string, string>;
+  return {
+    ...p.settings,
+    headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, maskSecret(v)])),
+    position: p.position,
+    origin: p.origin,
+    created_at: iso(p.createdAt),
+    updated_at: iso(p.updatedAt),
+    credentials: p.credentials.map((c) => ({ id: c.id, key: c.masked, enabled: c.enabled, created_at: iso(c.createdAt) })),
+  };
+}
+
+export function userKeyStatus(k: UserKeyRecord, now = Date.now()): 'active' | 'disabled' | 'expired' | 'revoked' {
+  if (k.revokedAt !== null) return 'revoked';
+  if (!k.enabled) return 'disabled';
+  if (k.expiresAt !== null && k.expiresAt <= now) return 'expired';
+  return 'active';
+}
+
+export function userKeyView(k: UserKeyRecord, usage?: KeyUsage & { lastMinute?: number }) {
+  return {
+    id: k.id,
+    name: k.name,
+    key: k.masked,
+    status: userKeyStatus(k),
+    enabled: k.enabled,
+    expires_at: iso(k.expiresAt),
+    allowed_models: k.allowedModels,
+    daily_requests: k.dailyRequests,
+    daily_tokens: k.dailyTokens,
+    rpm: k.rpm,
+    created_at: iso(k.createdAt),
+    revoked_at: iso(k.revokedAt),
+    usage_today: usage ? { requests: usage.requests, tokens: usage.tokens, last_minute: usage.lastMinute ?? 0 } : undefined,
+  };
+}
+
+export function requestView(r: StoredRequest, detail = false) {
+  const u = r.usage;
+  return {
+    id: r.id,
+    time: iso(r.startedAt),
+    ts: r.startedAt,
+    method: r.method,
+    dialect: r.clientDialect,
+    route: r.route,
+    path_sent: r.pathSent,
+    path_resolved: r.pathResolved,
+    model_requested: r.requestedModel ?? null,
+    model_resolved: r.resolvedModel ?? null,
+    provider: r.provider ?? null,
+    credential: r.credential ?? null,
+    credential_id: r.credentialId ?? null,
+    user_key: r.userKey ?? null,
+    status: r.status,
+    error: r.error ?? null,
+    attempts: r.attempts ?? null,
+    latency_ms: r.latencyMs,
+    ttfb_ms: r.ttfbMs ?? null,
+    input_tokens: u?.inputTokens ?? null,
+    output_tokens: u?.outputTokens ?? null,
+    cached_tokens: u?.cachedInputTokens ?? null,
+    reasoning_tokens: u?.reasoningTokens ?? null,
+    stream: r.stream ?? null,
+    translated: r.translated ?? null,
+    client_address: r.clientAddress ?? null,
+    user_agent: r.userAgent ?? null,
+    ...(detail
+      ? {
+          credential_index: r.credentialIndex ?? null,
+          user_key_id: r.userKeyId ?? null,
+          cache_creation_tokens: u?.cacheCreationTokens ?? null,
+          usage_estimated: u?.estimated ?? null,
+          request_body: r.requestBody ?? null,
+          response_body: r.responseBody ?? null,
+        }
+      : {}),
+  };
+}
