@@ -74,8 +74,15 @@ export class GatewayError extends Error {
   }
 
   info(): ErrorInfo {
-    return { kind: this.kind, status: this.status, message: this.message };
+    return errorInfo(this.kind, this.status, this.message, this.upstream?.type);
   }
+}
+
+/** A stream error; `code` is the upstream's own error code or type, left out when it gave none. */
+export function errorInfo(kind: ErrorKind, status: number, message: string, code?: string): ErrorInfo {
+  const info: ErrorInfo = { kind, status, message };
+  if (code) info.code = code;
+  return info;
 }
 
 export function invalidRequest(message: string): GatewayError {

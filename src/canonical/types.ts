@@ -38,6 +38,8 @@ export interface ImagePart {
   source: MediaSource;
   /** OpenAI `detail` hint (low / high / auto). */
   detail?: string;
+  /** Anthropic prompt-cache marker, kept for Anthropic upstreams only. */
+  cacheControl?: Record<string, unknown>;
 }
 
 export interface DocumentPart {
@@ -45,6 +47,8 @@ export interface DocumentPart {
   source: MediaSource;
   title?: string;
   filename?: string;
+  /** Anthropic prompt-cache marker, kept for Anthropic upstreams only. */
+  cacheControl?: Record<string, unknown>;
 }
 
 export interface ToolCallPart {
@@ -56,6 +60,8 @@ export interface ToolCallPart {
   arguments: unknown;
   /** Gemini attaches thought signatures to function calls. */
   signature?: Signature;
+  /** Anthropic prompt-cache marker, kept for Anthropic upstreams only. */
+  cacheControl?: Record<string, unknown>;
 }
 
 export type ToolResultContent = TextPart | ImagePart | DocumentPart;
@@ -67,6 +73,8 @@ export interface ToolResultPart {
   name?: string;
   content: ToolResultContent[];
   isError?: boolean;
+  /** Anthropic prompt-cache marker, kept for Anthropic upstreams only. */
+  cacheControl?: Record<string, unknown>;
 }
 
 export interface ThinkingPart {
@@ -96,6 +104,8 @@ export interface ToolDefinition {
   /** JSON Schema of the arguments object, as the client sent it (sanitized per target at encode). */
   parameters: Record<string, unknown>;
   strict?: boolean;
+  /** Anthropic prompt-cache marker, kept for Anthropic upstreams only. */
+  cacheControl?: Record<string, unknown>;
 }
 
 export type ToolChoice =
@@ -216,6 +226,8 @@ export interface ErrorInfo {
   kind: ErrorKind;
   status: number;
   message: string;
+  /** The upstream's own error code or type when it gave one (`context_length_exceeded`, `overloaded_error`, `RESOURCE_EXHAUSTED`, …); its vocabulary is the upstream dialect's. */
+  code?: string;
 }
 
 export type ErrorKind =

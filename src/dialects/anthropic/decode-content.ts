@@ -12,15 +12,23 @@ import type {
   ToolResultContent,
   ToolResultPart,
 } from '../../canonical/types.js';
-import { setCacheControl } from './extras.js';
-import { asString, isObject } from './wire.js';
-import type { JsonObject } from './wire.js';
+import { asString, isObject } from '../../util/json.js';
+import type { JsonObject } from '../../util/json.js';
 
 // Content blocks of a client request -> canonical parts.
 // https://docs.anthropic.com/en/api/messages (MessageParam.content)
 
 const BLOCK_TYPES =
   'text, image, document, tool_use, tool_result, thinking, redacted_thinking, search_result, or a server tool block';
+
+/**
+ * Keeps a block's `cache_control` on its canonical part or tool definition. Claude Code marks text,
+ * image, document, tool_use and tool_result blocks and tool definitions; losing a marker would
+ * silently break prompt caching for Anthropic -> Anthropic traffic. Only the Anthropic encoder reads it.
+ */
+export function setCacheControl(target: { cacheControl?: JsonObject }, cacheControl: unknown): void {
+  if (isObject(cacheControl)) target.cacheControl = cacheControl;
+}
 
 /** Shared across the messages of one request: tool_use id -> tool name, for tool_result.name. */
 export interface ContentContext {

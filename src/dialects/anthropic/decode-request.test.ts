@@ -4,7 +4,6 @@ import { GatewayError } from '../../canonical/errors.js';
 import { wrapSignature } from '../../canonical/signature.js';
 import type { ToolCallPart, ToolResultPart } from '../../canonical/types.js';
 import { decodeRequest } from './decode-request.js';
-import { getCacheControl } from './extras.js';
 
 const CLIENTS = new URL('../../../test/fixtures/clients/', import.meta.url);
 
@@ -78,7 +77,7 @@ describe('decodeRequest — Claude Code captures', () => {
       content: [{ type: 'text', text: 'stub-tool-ok' }],
     });
     expect(result.isError).toBeUndefined();
-    expect(getCacheControl(result)).toEqual({ type: 'ephemeral' });
+    expect(result.cacheControl).toEqual({ type: 'ephemeral' });
   });
 
   it('claude-code-p-sonnet: budget thinking', () => {
@@ -326,6 +325,9 @@ describe('decodeRequest — parameters', () => {
     [{ ...base, messages: [], tool_choice: { type: 'sometimes' } }, 'tool_choice.type must be one of auto, any, tool, none'],
     [{ ...base, messages: [], thinking: { type: 'enabled' } }, 'thinking.budget_tokens must be an integer'],
     [{ ...base, messages: [], output_config: { effort: 'extreme' } }, 'output_config.effort must be one of low, medium, high, xhigh, max'],
+    // OpenAI's lower levels are not Anthropic's: its scale starts at low.
+    [{ ...base, messages: [], output_config: { effort: 'minimal' } }, 'output_config.effort must be one of low, medium, high, xhigh, max'],
+    [{ ...base, messages: [], output_config: { effort: 'none' } }, 'output_config.effort must be one of low, medium, high, xhigh, max'],
     [{ ...base, messages: [], stop_sequences: ['a', 1] }, 'stop_sequences[1] must be a string'],
     [{ ...base, messages: [], temperature: 'hot' }, 'temperature must be a number'],
   ])('rejects %j', (body, message) => {

@@ -1,21 +1,21 @@
 import { invalidRequest } from '../../canonical/errors.js';
+import { parseEffort } from '../../canonical/reasoning.js';
 import type {
   CanonicalRequest,
   Message,
   ReasoningConfig,
-  ReasoningEffort,
   ResponseFormat,
   TextPart,
   ToolChoice,
   ToolDefinition,
 } from '../../canonical/types.js';
+import { asNumber, asString, isObject } from '../../util/json.js';
+import type { JsonObject } from '../../util/json.js';
 import type { RequestContext } from '../codec.js';
-import { decodeContent } from './decode-content.js';
+import { decodeContent, setCacheControl } from './decode-content.js';
 import type { ContentContext } from './decode-content.js';
-import { EXTRA_TOP_LEVEL_FIELDS, setCacheControl } from './extras.js';
+import { EXTRA_TOP_LEVEL_FIELDS } from './extras.js';
 import type { AnthropicExtras } from './extras.js';
-import { asNumber, asString, isObject } from './wire.js';
-import type { JsonObject } from './wire.js';
 
 // Anthropic Messages request (client -> Switchyard) -> canonical.
 // https://docs.anthropic.com/en/api/messages
@@ -107,7 +107,7 @@ function decodeSystem(system: unknown): TextPart[] {
     if (!isObject(block) || block.type !== 'text') throw invalidRequest(`system[${i}].type must be "text"`);
     if (typeof block.text !== 'string') throw invalidRequest(`system[${i}].text must be a string`);
     const part: TextPart = { type: 'text', text: block.text };
-    if (isObject(block.cache_control)) part.cacheControl = block.cache_control;
+    setCacheControl(part, block.cache_control);
     out.push(part);
   }
   return out;
@@ -199,15 +199,6 @@ function decodeToolChoice(tc: unknown, req: CanonicalRequest): void {
   if (typeof tc.disable_parallel_tool_use === 'boolean') req.parallelToolCalls = !tc.disable_parallel_tool_use;
 }
 
-const EFFORTS: Record<string, ReasoningEffort> = {
-  low: 'low',
-  medium: 'medium',
-  high: 'high',
-  xhigh: 'xhigh',
-  // Anthropic's top level; the canonical scale ends at xhigh.
-  max: 'xhigh',
-};
-
 /**
  * `thinking` + `output_config.effort` -> canonical reasoning.
  * https://docs.anthropic.com/en/docs/build-with-claude/extended-thinking, …/adaptive-thinking, …/effort
@@ -222,7 +213,8 @@ function decodeReasoning(thinking: unknown, rawEffort: unknown, extras: Anthropi
     if (typeof thinking.display === 'string') extras.thinking_display = thinking.display;
   }
   if (rawEffort === undefined || rawEffort === null) return reasoning;
-  const effort = typeof rawEffort === 'string' ? EFFORTS[rawEffort] : undefined;
+  // Anthropic's scale starts at low; its top level, max, is canonical xhigh.
+  const effort = rawEffort === 'none' || rawEffort === 'minimal' ? undefined : parseEffort(rawEffort);
   if (!effort) throw invalidRequest('output_config.effort must be one of low, medium, high, xhigh, max');
   extras.effort = rawEffort as string;
   // Effort without a thinking config still asks for that much work; a disabled thinking config wins.

@@ -1,10 +1,10 @@
 import { GatewayError } from '../../canonical/errors.js';
 import { nowSeconds } from '../../canonical/ids.js';
 import type { CanonicalResponse, Part, ThinkingPart } from '../../canonical/types.js';
+import { asString, isObject } from '../../util/json.js';
 import { decodeAnthropicError } from './errors.js';
 import { toCanonicalFinish } from './map-finish-reason.js';
 import { usageFromAnthropic } from './map-usage.js';
-import { asString, isObject } from './wire.js';
 
 // Anthropic Messages response body (upstream -> Switchyard) -> canonical.
 // https://docs.anthropic.com/en/api/messages (Message object)

@@ -202,7 +202,7 @@ describe('Anthropic stream decoder — edge cases', () => {
     const d = new AnthropicStreamDecoder();
     d.push(start);
     const out = d.push({ event: 'error', data: '{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}' });
-    expect(out).toEqual([{ type: 'error', error: { kind: 'overloaded', status: 529, message: 'Overloaded' } }]);
+    expect(out).toEqual([{ type: 'error', error: { kind: 'overloaded', status: 529, message: 'Overloaded', code: 'overloaded_error' } }]);
     expect(d.push(ev({ type: 'message_stop' }))).toEqual([]);
     expect(d.end()).toEqual([]);
   });

@@ -1,14 +1,14 @@
-import { kindForStatus } from '../../canonical/errors.js';
+import { errorInfo, kindForStatus } from '../../canonical/errors.js';
 import { nowSeconds, randomId } from '../../canonical/ids.js';
 import type { ErrorInfo, StreamEvent } from '../../canonical/types.js';
 import type { SseEvent } from '../../util/sse.js';
+import { asNumber, asString, isObject } from '../../util/json.js';
+import type { JsonObject } from '../../util/json.js';
 import type { StreamDecoder } from '../codec.js';
 import { STATUS_BY_ERROR_TYPE } from './decode-response.js';
 import { toCanonicalFinish } from './map-finish-reason.js';
 import { absorbUsage, canonicalUsage } from './map-usage.js';
 import type { AnthropicUsageState } from './map-usage.js';
-import { asNumber, asString, isObject } from './wire.js';
-import type { JsonObject } from './wire.js';
 
 // Anthropic Messages SSE stream (upstream -> Switchyard) -> canonical stream events.
 // https://docs.anthropic.com/en/api/messages-streaming
@@ -75,9 +75,9 @@ export class AnthropicStreamDecoder implements StreamDecoder {
     return this.fail(INCOMPLETE);
   }
 
-  private fail(message: string, kind: ErrorInfo['kind'] = 'upstream_error', status = 502): StreamEvent[] {
+  private fail(message: string, kind: ErrorInfo['kind'] = 'upstream_error', status = 502, code?: string): StreamEvent[] {
     this.done = true;
-    return [{ type: 'error', error: { kind, status, message } }];
+    return [{ type: 'error', error: errorInfo(kind, status, message, code) }];
   }
 
   private upstreamError(data: JsonObject): StreamEvent[] {
@@ -85,7 +85,7 @@ export class AnthropicStreamDecoder implements StreamDecoder {
     const type = asString(err.type) ?? '';
     const status = STATUS_BY_ERROR_TYPE[type] ?? 502;
     const message = asString(err.message) || `upstream stream failed (${type || 'unknown error'})`;
-    return this.fail(message, kindForStatus(status), status);
+    return this.fail(message, kindForStatus(status), status, type);
   }
 
   private startEvent(msg: JsonObject, out: StreamEvent[]): void {

@@ -1,7 +1,6 @@
 import { signatureFor } from '../../canonical/signature.js';
 import type { DocumentPart, ImagePart, Part, ToolResultContent } from '../../canonical/types.js';
-import { getCacheControl } from './extras.js';
-import { isObject } from './wire.js';
+import { isObject } from '../../util/json.js';
 import type {
   AnthropicContentBlock,
   AnthropicDocumentBlock,
@@ -56,8 +55,7 @@ export function encodeImage(part: ImagePart, opts: EncodeContentOptions): Anthro
     if (!opts.sameDialect) return note('image', `file ${src.fileId} is not available to this provider`);
     block = { type: 'image', source: { type: 'file', file_id: src.fileId } };
   }
-  const cc = getCacheControl(part);
-  if (cc) block.cache_control = cc;
+  if (part.cacheControl) block.cache_control = part.cacheControl;
   return block;
 }
 
@@ -85,8 +83,7 @@ export function encodeDocument(part: DocumentPart, opts: EncodeContentOptions): 
     block = { type: 'document', source: { type: 'file', file_id: src.fileId } };
   }
   if (title) block.title = title;
-  const cc = getCacheControl(part);
-  if (cc) block.cache_control = cc;
+  if (part.cacheControl) block.cache_control = part.cacheControl;
   return block;
 }
 
@@ -133,8 +130,7 @@ export function encodePart(part: Part, opts: EncodeContentOptions): AnthropicCon
       return encodeDocument(part, opts);
     case 'tool_call': {
       const block: AnthropicContentBlock = { type: 'tool_use', id: toolId(part.id), name: part.name, input: toolInput(part.arguments) };
-      const cc = getCacheControl(part);
-      if (cc) block.cache_control = cc;
+      if (part.cacheControl) block.cache_control = part.cacheControl;
       return block;
     }
     case 'thinking': {
@@ -149,8 +145,7 @@ export function encodePart(part: Part, opts: EncodeContentOptions): AnthropicCon
       const content = encodeResultContent(part.content, opts);
       if (content.length > 0) block.content = content;
       if (part.isError) block.is_error = true;
-      const cc = getCacheControl(part);
-      if (cc) block.cache_control = cc;
+      if (part.cacheControl) block.cache_control = part.cacheControl;
       return block;
     }
   }

@@ -447,3 +447,65 @@ describe('encodeRequest — parameters and thinking', () => {
     expect(out).not.toHaveProperty('tools');
   });
 });
+
+describe('prompt caching: cache_control survives Anthropic -> canonical -> Anthropic exactly', () => {
+  const cc = { type: 'ephemeral', ttl: '1h' };
+  const go = { role: 'user', content: [{ type: 'text', text: 'go' }] };
+  const roundTrip = (body: Record<string, unknown>) =>
+    encode(decodeRequest({ model: 'claude-sonnet-4-5', max_tokens: 1024, ...body }, {}), 'claude-sonnet-4-5');
+
+  it.each([
+    ['text', [{ role: 'user', content: [{ type: 'text', text: 'hi', cache_control: cc }] }]],
+    ['image', [{ role: 'user', content: [{ type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBOR' }, cache_control: cc }] }]],
+    ['image (file)', [{ role: 'user', content: [{ type: 'image', source: { type: 'file', file_id: 'file_1' }, cache_control: cc }] }]],
+    [
+      'document',
+      [{ role: 'user', content: [{ type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: 'JVBER' }, title: 'Spec', cache_control: cc }] }],
+    ],
+    [
+      'tool_use',
+      [
+        go,
+        { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'look', input: { q: 1 }, cache_control: cc }] },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: [{ type: 'text', text: 'seen' }] }] },
+      ],
+    ],
+    [
+      'tool_result (and the text / image / document blocks inside it)',
+      [
+        go,
+        { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'look', input: {} }] },
+        {
+          role: 'user',
+          content: [
+            {
+              type: 'tool_result',
+              tool_use_id: 'toolu_1',
+              content: [
+                { type: 'text', text: 'seen', cache_control: cc },
+                { type: 'image', source: { type: 'url', url: 'https://x/y.png' }, cache_control: cc },
+                { type: 'document', source: { type: 'url', url: 'https://x/doc.pdf' }, cache_control: cc },
+              ],
+              cache_control: cc,
+            },
+          ],
+        },
+      ],
+    ],
+  ])('%s blocks', (_kind, messages) => {
+    expect(roundTrip({ messages }).messages).toEqual(messages);
+  });
+
+  it('tool definitions', () => {
+    const tools = [
+      { name: 'look', description: 'looks', input_schema: { type: 'object', properties: { q: { type: 'number' } } }, cache_control: cc },
+      { name: 'plain', input_schema: { type: 'object' } },
+    ];
+    expect(roundTrip({ messages: [go], tools }).tools).toEqual(tools);
+  });
+
+  it('system blocks', () => {
+    const system = [{ type: 'text', text: 'You are terse.' }, { type: 'text', text: 'Project notes.', cache_control: cc }];
+    expect(roundTrip({ messages: [go], system }).system).toEqual(system);
+  });
+});

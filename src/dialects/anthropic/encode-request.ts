@@ -1,14 +1,15 @@
 import { invalidRequest } from '../../canonical/errors.js';
 import type { CanonicalRequest, ToolDefinition } from '../../canonical/types.js';
+import type { JsonObject } from '../../util/json.js';
 import type { EncodeRequestContext } from '../codec.js';
 import { textBlock } from './encode-content.js';
 import { encodeMessages, tidyFinalAssistant } from './encode-messages.js';
 import { planThinking } from './encode-thinking.js';
-import { anthropicExtras, getCacheControl, RESENT_TOP_LEVEL_FIELDS } from './extras.js';
+import { anthropicExtras, RESENT_TOP_LEVEL_FIELDS } from './extras.js';
 import type { AnthropicExtras } from './extras.js';
 import { modelCapabilities } from './model-capabilities.js';
 import type { ModelCapabilities } from './model-capabilities.js';
-import type { AnthropicTextBlock, JsonObject } from './wire.js';
+import type { AnthropicTextBlock } from './wire.js';
 
 // Canonical -> Anthropic Messages request body (Switchyard -> Anthropic upstream).
 // https://docs.anthropic.com/en/api/messages
@@ -103,8 +104,7 @@ function encodeTools(tools: ToolDefinition[], caps: ModelCapabilities, ax: Anthr
     tool.input_schema = schema;
     // `strict` needs structured-output support; older models reject the field.
     if (t.strict === true && caps.structuredOutputs) tool.strict = true;
-    const cc = getCacheControl(t);
-    if (cc) tool.cache_control = cc;
+    if (t.cacheControl) tool.cache_control = t.cacheControl;
     if (deferred?.has(t.name)) tool.defer_loading = true;
     out.push(tool);
   }

@@ -3,11 +3,11 @@ import { wrapSignature } from '../../canonical/signature.js';
 import { mergeUsage } from '../../canonical/usage.js';
 import type { StreamEvent, Usage } from '../../canonical/types.js';
 import { sseFrame } from '../../util/sse.js';
+import type { JsonObject } from '../../util/json.js';
 import type { StreamEncoder, StreamEncoderContext } from '../codec.js';
 import { anthropicErrorObject } from './errors.js';
 import { toAnthropicStopReason } from './map-finish-reason.js';
 import { usageToAnthropic } from './map-usage.js';
-import type { JsonObject } from './wire.js';
 
 // Canonical stream events -> Anthropic Messages SSE, exactly as Anthropic sends it and as
 // @anthropic-ai/sdk's MessageStream accumulates it (https://docs.anthropic.com/en/api/messages-streaming):

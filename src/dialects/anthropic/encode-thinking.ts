@@ -1,7 +1,8 @@
 import type { CanonicalRequest, ReasoningEffort } from '../../canonical/types.js';
+import type { JsonObject } from '../../util/json.js';
 import type { AnthropicExtras } from './extras.js';
 import type { ModelCapabilities } from './model-capabilities.js';
-import type { AnthropicMessageParam, JsonObject } from './wire.js';
+import type { AnthropicMessageParam } from './wire.js';
 
 // Canonical reasoning -> Anthropic `thinking` (+ `output_config.effort`) for an upstream request.
 // https://docs.anthropic.com/en/docs/build-with-claude/extended-thinking

@@ -1,6 +1,5 @@
-import type { CanonicalRequest, Part, ToolDefinition } from '../../canonical/types.js';
-import { isObject } from './wire.js';
-import type { JsonObject } from './wire.js';
+import type { CanonicalRequest } from '../../canonical/types.js';
+import { isObject } from '../../util/json.js';
 
 /**
  * What an Anthropic client sent that has no canonical meaning, kept in `req.extras.anthropic`.
@@ -44,23 +43,4 @@ export const RESENT_TOP_LEVEL_FIELDS = ['cache_control', 'service_tier', 'infere
 export function anthropicExtras(req: CanonicalRequest): AnthropicExtras | undefined {
   const x = req.extras.anthropic;
   return isObject(x) ? (x as AnthropicExtras) : undefined;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Prompt-cache markers. The canonical model has `cacheControl` on TextPart only, but Anthropic clients
-// (Claude Code) also put `cache_control` on tool_result, tool_use, image and document blocks and on
-// tool definitions. Losing those would silently break prompt caching for Anthropic -> Anthropic
-// traffic, so the decoder sets the same-named `cacheControl` property on those objects too and the
-// encoder reads it back. Other encoders never look at it. (Proposed canonical change: add
-// `cacheControl?: Record<string, unknown>` to every Part type and to ToolDefinition.)
-
-type Cacheable = Part | ToolDefinition;
-
-export function setCacheControl(target: Cacheable, cacheControl: unknown): void {
-  if (isObject(cacheControl)) (target as { cacheControl?: JsonObject }).cacheControl = cacheControl;
-}
-
-export function getCacheControl(target: Cacheable): JsonObject | undefined {
-  const cc = (target as { cacheControl?: unknown }).cacheControl;
-  return isObject(cc) ? cc : undefined;
 }

@@ -1,5 +1,5 @@
 import type { Usage } from '../../canonical/types.js';
-import { asNumber, isObject } from './wire.js';
+import { asNumber, isObject } from '../../util/json.js';
 import type { AnthropicUsage } from './wire.js';
 
 // Anthropic's `input_tokens` EXCLUDES prompt-cache reads and writes; canonical `inputTokens` is all

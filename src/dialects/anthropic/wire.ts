@@ -2,7 +2,7 @@
 // https://docs.anthropic.com/en/api/messages-streaming). Only the fields Switchyard reads or writes are
 // typed; everything else passes through `unknown` and is validated by hand where it is read.
 
-export type JsonObject = Record<string, unknown>;
+import type { JsonObject } from '../../util/json.js';
 
 export type AnthropicRole = 'user' | 'assistant';
 
@@ -106,19 +106,4 @@ export interface AnthropicMessage {
   stop_reason: AnthropicStopReason | null;
   stop_sequence: string | null;
   usage: AnthropicUsage;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Hand validation helpers: cheap, no cloning, named field paths in errors.
-
-export function isObject(v: unknown): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-export function asString(v: unknown): string | undefined {
-  return typeof v === 'string' ? v : undefined;
-}
-
-export function asNumber(v: unknown): number | undefined {
-  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 }

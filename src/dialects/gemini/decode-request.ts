@@ -12,9 +12,10 @@ import type {
   ToolDefinition,
   ToolResultContent,
 } from '../../canonical/types.js';
+import { isObject, type JsonObject } from '../../util/json.js';
 import type { RequestContext } from '../codec.js';
 import { HistoryCallIds } from './call-ids.js';
-import { at, isObj, optArray, optNumber, optObj, optString, pick, type Obj } from './json.js';
+import { at, optArray, optNumber, optObj, optString, pick } from './json.js';
 import { fromFileData, fromInlineData } from './media.js';
 import { fromThinkingConfig } from './thinking-config.js';
 import { toJsonSchema } from './to-json-schema.js';
@@ -25,8 +26,8 @@ import { DUMMY_SIGNATURES } from './wire.js';
 // The model and streaming come from the URL (`/v1beta/models/{model}:streamGenerateContent`).
 
 export function decodeRequest(body: unknown, ctx: RequestContext): CanonicalRequest {
-  if (!isObj(body)) throw invalidRequest('The request body must be a JSON object (a GenerateContentRequest).');
-  const extras: Obj = {};
+  if (!isObject(body)) throw invalidRequest('The request body must be a JSON object (a GenerateContentRequest).');
+  const extras: JsonObject = {};
   const contents = optArray(body, '', 'contents');
   if (!contents) throw invalidRequest('contents is required: a list of {role, parts} turns');
 
@@ -54,7 +55,7 @@ export function decodeRequest(body: unknown, ctx: RequestContext): CanonicalRequ
   return req;
 }
 
-function modelOf(ctx: RequestContext, body: Obj): string {
+function modelOf(ctx: RequestContext, body: JsonObject): string {
   const raw = ctx.pathModel ?? (typeof body.model === 'string' ? body.model : undefined);
   if (!raw) throw invalidRequest('The model is missing: call /v1beta/models/{model}:generateContent.');
   return raw.replace(/^models\//, '');
@@ -63,11 +64,11 @@ function modelOf(ctx: RequestContext, body: Obj): string {
 function decodeSystem(v: unknown): TextPart[] {
   if (v === undefined || v === null) return [];
   if (typeof v === 'string') return v ? [{ type: 'text', text: v }] : [];
-  const parts = Array.isArray(v) ? v : isObj(v) ? (Array.isArray(v.parts) ? v.parts : [v]) : undefined;
+  const parts = Array.isArray(v) ? v : isObject(v) ? (Array.isArray(v.parts) ? v.parts : [v]) : undefined;
   if (!parts) throw invalidRequest('systemInstruction must be a Content object ({parts: [{text}]}) or a string');
   const out: TextPart[] = [];
   parts.forEach((p, i) => {
-    if (!isObj(p)) throw invalidRequest(`systemInstruction.parts[${i}] must be an object`);
+    if (!isObject(p)) throw invalidRequest(`systemInstruction.parts[${i}] must be an object`);
     const text = optString(p, `systemInstruction.parts[${i}]`, 'text');
     if (text) out.push({ type: 'text', text });
   });
@@ -75,7 +76,7 @@ function decodeSystem(v: unknown): TextPart[] {
 }
 
 /** A signature field the client sent back; Google's documented dummy values are not signatures. */
-function readSignature(p: Obj, path: string): Signature | undefined {
+function readSignature(p: JsonObject, path: string): Signature | undefined {
   const raw = optString(p, path, 'thoughtSignature', 'thought_signature');
   if (raw === undefined || raw === '' || DUMMY_SIGNATURES.has(raw)) return undefined;
   return unwrapSignature(raw, 'gemini');
@@ -95,7 +96,7 @@ function decodeContents(contents: unknown[]): Message[] {
 
   contents.forEach((c, i) => {
     const path = `contents[${i}]`;
-    if (!isObj(c)) throw invalidRequest(`${path} must be an object with role and parts`);
+    if (!isObject(c)) throw invalidRequest(`${path} must be an object with role and parts`);
     const role = optString(c, path, 'role') ?? 'user';
     const parts = optArray(c, path, 'parts');
     if (!parts) throw invalidRequest(`${path}.parts is required`);
@@ -123,7 +124,7 @@ function decodeModelParts(parts: unknown[], path: string, ids: HistoryCallIds, p
   let thought: ThinkingPart | undefined;
   parts.forEach((p, j) => {
     const pp = `${path}.parts[${j}]`;
-    if (!isObj(p)) throw invalidRequest(`${pp} must be an object`);
+    if (!isObject(p)) throw invalidRequest(`${pp} must be an object`);
     const signature = readSignature(p, pp);
     if (p.thought !== true) thought = undefined;
     const call = optObj(p, pp, 'functionCall', 'function_call');
@@ -170,7 +171,7 @@ function decodeUserParts(parts: unknown[], path: string, ids: HistoryCallIds, pe
   const out: Part[] = [];
   parts.forEach((p, j) => {
     const pp = `${path}.parts[${j}]`;
-    if (!isObj(p)) throw invalidRequest(`${pp} must be an object`);
+    if (!isObject(p)) throw invalidRequest(`${pp} must be an object`);
     const response = optObj(p, pp, 'functionResponse', 'function_response');
     if (response) {
       out.push(decodeFunctionResponse(response, `${pp}.functionResponse`, ids, pending));
@@ -190,7 +191,7 @@ function decodeUserParts(parts: unknown[], path: string, ids: HistoryCallIds, pe
   return out;
 }
 
-function decodeMedia(p: Obj, path: string): Part | undefined {
+function decodeMedia(p: JsonObject, path: string): Part | undefined {
   const inline = optObj(p, path, 'inlineData', 'inline_data');
   if (inline) return fromInlineData(inline, `${path}.inlineData`);
   const file = optObj(p, path, 'fileData', 'file_data');
@@ -198,7 +199,7 @@ function decodeMedia(p: Obj, path: string): Part | undefined {
   return undefined;
 }
 
-function decodeFunctionResponse(fr: Obj, path: string, ids: HistoryCallIds, pending: PendingCall[]): Part {
+function decodeFunctionResponse(fr: JsonObject, path: string, ids: HistoryCallIds, pending: PendingCall[]): Part {
   const name = optString(fr, path, 'name');
   if (!name) throw invalidRequest(`${path}.name is required`);
   const id = optString(fr, path, 'id');
@@ -215,7 +216,7 @@ function decodeFunctionResponse(fr: Obj, path: string, ids: HistoryCallIds, pend
   // Multimodal function responses (Gemini 3): functionResponse.parts [{inlineData | fileData}].
   const extra = optArray(fr, path, 'parts');
   extra?.forEach((ep, k) => {
-    if (!isObj(ep)) throw invalidRequest(`${path}.parts[${k}] must be an object`);
+    if (!isObject(ep)) throw invalidRequest(`${path}.parts[${k}] must be an object`);
     const media = decodeMedia(ep, `${path}.parts[${k}]`);
     if (media && (media.type === 'image' || media.type === 'document')) content.push(media);
   });
@@ -223,7 +224,7 @@ function decodeFunctionResponse(fr: Obj, path: string, ids: HistoryCallIds, pend
 }
 
 /** `{output}` / `{error}` is the documented convention (Gemini CLI sends exactly that). */
-function responseText(response: Obj): { text: string; isError: boolean } {
+function responseText(response: JsonObject): { text: string; isError: boolean } {
   const keys = Object.keys(response);
   const str = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
   if ('error' in response && !('output' in response)) return { text: str(response.error), isError: true };
@@ -235,14 +236,14 @@ function responseText(response: Obj): { text: string; isError: boolean } {
 
 // ---- tools ------------------------------------------------------------------------------------
 
-function decodeTools(body: Obj, extras: Obj): ToolDefinition[] {
+function decodeTools(body: JsonObject, extras: JsonObject): ToolDefinition[] {
   const tools = optArray(body, '', 'tools');
   if (!tools) return [];
   const out: ToolDefinition[] = [];
-  const serverTools: Obj[] = [];
+  const serverTools: JsonObject[] = [];
   tools.forEach((t, i) => {
     const path = `tools[${i}]`;
-    if (!isObj(t)) throw invalidRequest(`${path} must be an object`);
+    if (!isObject(t)) throw invalidRequest(`${path} must be an object`);
     for (const key in t) {
       if (key === 'functionDeclarations' || key === 'function_declarations') continue;
       // googleSearch, codeExecution, urlContext, fileSearch, googleMaps, computerUse …: Google-hosted
@@ -257,23 +258,23 @@ function decodeTools(body: Obj, extras: Obj): ToolDefinition[] {
 }
 
 function decodeDeclaration(d: unknown, path: string): ToolDefinition {
-  if (!isObj(d)) throw invalidRequest(`${path} must be an object`);
+  if (!isObject(d)) throw invalidRequest(`${path} must be an object`);
   const name = optString(d, path, 'name');
   if (!name) throw invalidRequest(`${path}.name is required`);
   const description = optString(d, path, 'description');
   const jsonSchema = pick(d, 'parametersJsonSchema', 'parameters_json_schema');
   const schema = jsonSchema ?? d.parameters;
-  if (schema !== undefined && schema !== null && !isObj(schema)) {
+  if (schema !== undefined && schema !== null && !isObject(schema)) {
     throw invalidRequest(`${at(path, jsonSchema !== undefined ? 'parametersJsonSchema' : 'parameters')} must be a JSON Schema object`);
   }
-  const parameters = isObj(schema) ? (toJsonSchema(schema) as Obj) : { type: 'object', properties: {} };
+  const parameters = isObject(schema) ? (toJsonSchema(schema) as JsonObject) : { type: 'object', properties: {} };
   return { name, ...(description !== undefined && { description }), parameters };
 }
 
-function decodeToolConfig(body: Obj, extras: Obj): ToolChoice | undefined {
+function decodeToolConfig(body: JsonObject, extras: JsonObject): ToolChoice | undefined {
   const tc = optObj(body, '', 'toolConfig', 'tool_config');
   if (!tc) return undefined;
-  const rest: Obj = {};
+  const rest: JsonObject = {};
   for (const k in tc) if (k !== 'functionCallingConfig' && k !== 'function_calling_config') rest[k] = tc[k];
   if (Object.keys(rest).length > 0) extras.toolConfig = rest; // retrievalConfig etc.
 
@@ -310,7 +311,7 @@ const KNOWN_CONFIG = new Set([
   'thinking_config',
 ]);
 
-function decodeGenerationConfig(body: Obj, req: CanonicalRequest, extras: Obj): void {
+function decodeGenerationConfig(body: JsonObject, req: CanonicalRequest, extras: JsonObject): void {
   const path = 'generationConfig';
   const gc = optObj(body, '', 'generationConfig', 'generation_config');
   if (!gc) return;
@@ -339,21 +340,21 @@ function decodeGenerationConfig(body: Obj, req: CanonicalRequest, extras: Obj): 
   const reasoning = fromThinkingConfig(optObj(gc, path, 'thinkingConfig', 'thinking_config'), `${path}.thinkingConfig`);
   if (reasoning) req.reasoning = reasoning;
 
-  const rest: Obj = {};
+  const rest: JsonObject = {};
   for (const k in gc) if (!KNOWN_CONFIG.has(k)) rest[k] = gc[k];
   if (Object.keys(rest).length > 0) extras.generationConfig = rest; // responseModalities, speechConfig, …
 }
 
-function decodeResponseFormat(gc: Obj, path: string, extras: Obj): ResponseFormat | undefined {
+function decodeResponseFormat(gc: JsonObject, path: string, extras: JsonObject): ResponseFormat | undefined {
   const mime = optString(gc, path, 'responseMimeType', 'response_mime_type');
   const jsonSchema = pick(gc, 'responseJsonSchema', 'response_json_schema');
   const schema = jsonSchema ?? pick(gc, 'responseSchema', 'response_schema');
   if (mime !== undefined && mime !== 'application/json' && mime !== 'text/plain') extras.responseMimeType = mime;
   if (schema !== undefined && schema !== null) {
-    if (!isObj(schema)) {
+    if (!isObject(schema)) {
       throw invalidRequest(`${path}.${jsonSchema !== undefined ? 'responseJsonSchema' : 'responseSchema'} must be a schema object`);
     }
-    return { type: 'json_schema', schema: toJsonSchema(schema) as Obj };
+    return { type: 'json_schema', schema: toJsonSchema(schema) as JsonObject };
   }
   if (mime === 'application/json') return { type: 'json' };
   return undefined;

@@ -1,8 +1,8 @@
 import { GatewayError } from '../../canonical/errors.js';
 import { nowSeconds, randomId } from '../../canonical/ids.js';
 import type { CanonicalResponse, FinishReason, Part, Signature } from '../../canonical/types.js';
+import { isObject, type JsonObject } from '../../util/json.js';
 import { randomSalt, responseCallId } from './call-ids.js';
-import { isObj, type Obj } from './json.js';
 import { fromGeminiFinishReason } from './map-finish-reason.js';
 import { fromGeminiUsage } from './map-usage.js';
 import { fromFileData, fromInlineData } from './media.js';
@@ -11,24 +11,24 @@ import { fromFileData, fromInlineData } from './media.js';
 // https://ai.google.dev/api/generate-content#generatecontentresponse
 
 export function decodeResponse(body: unknown): CanonicalResponse {
-  if (!isObj(body)) throw new GatewayError('upstream_error', 'Gemini answered with a body that is not a GenerateContentResponse.');
+  if (!isObject(body)) throw new GatewayError('upstream_error', 'Gemini answered with a body that is not a GenerateContentResponse.');
   const responseId = typeof body.responseId === 'string' && body.responseId ? body.responseId : undefined;
-  const candidate = Array.isArray(body.candidates) && isObj(body.candidates[0]) ? body.candidates[0] : undefined;
-  const content = candidate && isObj(candidate.content) ? candidate.content : undefined;
+  const candidate = Array.isArray(body.candidates) && isObject(body.candidates[0]) ? body.candidates[0] : undefined;
+  const content = candidate && isObject(candidate.content) ? candidate.content : undefined;
   const rawParts = content && Array.isArray(content.parts) ? content.parts : [];
 
   const salt = responseId ?? randomSalt();
   const parts: Part[] = [];
   let calls = 0;
   for (const p of rawParts) {
-    if (!isObj(p)) continue;
+    if (!isObject(p)) continue;
     const signature = upstreamSignature(p);
-    if (isObj(p.functionCall)) {
+    if (isObject(p.functionCall)) {
       const fc = p.functionCall;
       const name = typeof fc.name === 'string' ? fc.name : '';
       const id = typeof fc.id === 'string' && fc.id ? fc.id : responseCallId(salt, name, calls);
       calls++;
-      parts.push({ type: 'tool_call', id, name, arguments: isObj(fc.args) ? fc.args : {}, ...(signature && { signature }) });
+      parts.push({ type: 'tool_call', id, name, arguments: isObject(fc.args) ? fc.args : {}, ...(signature && { signature }) });
       continue;
     }
     if (p.thought === true) {
@@ -41,13 +41,13 @@ export function decodeResponse(body: unknown): CanonicalResponse {
       if (signature) parts.push({ type: 'thinking', text: '', signature });
       continue;
     }
-    if (isObj(p.inlineData)) parts.push(fromInlineData(p.inlineData, 'candidates[0].content.parts[].inlineData'));
-    else if (isObj(p.fileData)) parts.push(fromFileData(p.fileData, 'candidates[0].content.parts[].fileData'));
+    if (isObject(p.inlineData)) parts.push(fromInlineData(p.inlineData, 'candidates[0].content.parts[].inlineData'));
+    else if (isObject(p.fileData)) parts.push(fromFileData(p.fileData, 'candidates[0].content.parts[].fileData'));
     // executableCode / codeExecutionResult and other server-tool parts: nothing canonical.
   }
 
   let finishReason: FinishReason;
-  const feedback = isObj(body.promptFeedback) ? body.promptFeedback : undefined;
+  const feedback = isObject(body.promptFeedback) ? body.promptFeedback : undefined;
   if (!candidate && typeof feedback?.blockReason === 'string') finishReason = 'content_filter'; // the prompt was blocked
   else finishReason = fromGeminiFinishReason(typeof candidate?.finishReason === 'string' ? candidate.finishReason : undefined, calls > 0);
 
@@ -61,12 +61,12 @@ export function decodeResponse(body: unknown): CanonicalResponse {
   };
 }
 
-export function upstreamSignature(p: Obj): Signature | undefined {
+export function upstreamSignature(p: JsonObject): Signature | undefined {
   const raw = p.thoughtSignature;
   return typeof raw === 'string' && raw !== '' ? { origin: 'gemini', value: raw } : undefined;
 }
 
-export function createdOf(body: Obj): number {
+export function createdOf(body: JsonObject): number {
   const t = typeof body.createTime === 'string' ? Date.parse(body.createTime) : NaN;
   return Number.isFinite(t) ? Math.floor(t / 1000) : nowSeconds();
 }

@@ -200,7 +200,7 @@ describe('decode stream: endings and errors', () => {
       { candidates: [{ content: { parts: [{ text: 'ignored' }] }, finishReason: 'STOP' }] },
     ]);
     expect(events.map((e) => e.type)).toEqual(['start', 'part_start', 'text_delta', 'error']);
-    expect(events.at(-1)).toEqual({ type: 'error', error: { kind: 'overloaded', status: 503, message: 'The model is overloaded.' } });
+    expect(events.at(-1)).toEqual({ type: 'error', error: { kind: 'overloaded', status: 503, message: 'The model is overloaded.', code: 'UNAVAILABLE' } });
   });
 
   it('a blocked prompt finishes with content_filter', () => {

@@ -1,11 +1,11 @@
-import { kindForStatus } from '../../canonical/errors.js';
+import { errorInfo, kindForStatus } from '../../canonical/errors.js';
 import { randomId } from '../../canonical/ids.js';
 import type { ErrorKind, FinishReason, Signature, StreamEvent, Usage } from '../../canonical/types.js';
 import type { SseEvent } from '../../util/sse.js';
+import { isObject, type JsonObject } from '../../util/json.js';
 import type { StreamDecoder } from '../codec.js';
 import { randomSalt, responseCallId } from './call-ids.js';
 import { createdOf, upstreamSignature } from './decode-response.js';
-import { isObj, type Obj } from './json.js';
 import { fromGeminiFinishReason } from './map-finish-reason.js';
 import { fromGeminiUsage } from './map-usage.js';
 import { PartialArgsWriter } from './partial-args.js';
@@ -61,17 +61,19 @@ class GeminiStreamDecoder implements StreamDecoder {
     return this.fail('upstream_error', 502, ENDED_EARLY);
   }
 
-  private fail(kind: ErrorKind, status: number, message: string): StreamEvent[] {
+  private fail(kind: ErrorKind, status: number, message: string, code?: string): StreamEvent[] {
     this.done = true;
-    return [{ type: 'error', error: { kind, status, message } }];
+    return [{ type: 'error', error: errorInfo(kind, status, message, code) }];
   }
 
   private chunk(c: unknown, out: StreamEvent[]): void {
-    if (!isObj(c)) return;
-    if (isObj(c.error)) {
-      const code = typeof c.error.code === 'number' ? c.error.code : 502;
-      const message = typeof c.error.message === 'string' && c.error.message ? c.error.message : `Gemini stream error ${code}`;
-      out.push(...this.fail(kindForStatus(code), code, message));
+    if (!isObject(c)) return;
+    if (isObject(c.error)) {
+      // Google's error object: `code` is the HTTP status, `status` the canonical code name.
+      const httpStatus = typeof c.error.code === 'number' ? c.error.code : 502;
+      const message = typeof c.error.message === 'string' && c.error.message ? c.error.message : `Gemini stream error ${httpStatus}`;
+      const code = typeof c.error.status === 'string' ? c.error.status : undefined; // RESOURCE_EXHAUSTED, UNAVAILABLE, …
+      out.push(...this.fail(kindForStatus(httpStatus), httpStatus, message, code));
       return;
     }
     if (!this.started) {
@@ -85,9 +87,9 @@ class GeminiStreamDecoder implements StreamDecoder {
         created: createdOf(c),
       });
     }
-    const candidate = Array.isArray(c.candidates) && isObj(c.candidates[0]) ? c.candidates[0] : undefined;
-    const content = candidate && isObj(candidate.content) ? candidate.content : undefined;
-    if (content && Array.isArray(content.parts)) for (const p of content.parts) if (isObj(p)) this.part(p, out);
+    const candidate = Array.isArray(c.candidates) && isObject(c.candidates[0]) ? c.candidates[0] : undefined;
+    const content = candidate && isObject(candidate.content) ? candidate.content : undefined;
+    if (content && Array.isArray(content.parts)) for (const p of content.parts) if (isObject(p)) this.part(p, out);
 
     const usage = fromGeminiUsage(c.usageMetadata);
     if (usage) {
@@ -99,7 +101,7 @@ class GeminiStreamDecoder implements StreamDecoder {
       }
     }
 
-    const feedback = isObj(c.promptFeedback) ? c.promptFeedback : undefined;
+    const feedback = isObject(c.promptFeedback) ? c.promptFeedback : undefined;
     if (typeof candidate?.finishReason === 'string') {
       this.finish(fromGeminiFinishReason(candidate.finishReason, this.calls > 0), out);
     } else if (!candidate && typeof feedback?.blockReason === 'string') {
@@ -114,9 +116,9 @@ class GeminiStreamDecoder implements StreamDecoder {
     this.done = true;
   }
 
-  private part(p: Obj, out: StreamEvent[]): void {
+  private part(p: JsonObject, out: StreamEvent[]): void {
     const signature = upstreamSignature(p);
-    if (isObj(p.functionCall)) {
+    if (isObject(p.functionCall)) {
       this.functionCall(p.functionCall, signature, out);
       return;
     }
@@ -153,7 +155,7 @@ class GeminiStreamDecoder implements StreamDecoder {
     }
   }
 
-  private functionCall(fc: Obj, signature: Signature | undefined, out: StreamEvent[]): void {
+  private functionCall(fc: JsonObject, signature: Signature | undefined, out: StreamEvent[]): void {
     const name = typeof fc.name === 'string' && fc.name ? fc.name : undefined;
     const more = fc.willContinue === true;
     const partial = Array.isArray(fc.partialArgs) ? fc.partialArgs : undefined;
@@ -167,7 +169,7 @@ class GeminiStreamDecoder implements StreamDecoder {
       if (signature) out.push({ type: 'signature', index, signature });
       if (!more && !partial) {
         // The usual case: the whole call in one part.
-        out.push({ type: 'tool_args_delta', index, json: JSON.stringify(isObj(fc.args) ? fc.args : {}) });
+        out.push({ type: 'tool_args_delta', index, json: JSON.stringify(isObject(fc.args) ? fc.args : {}) });
         out.push({ type: 'part_end', index });
         return;
       }
@@ -180,7 +182,7 @@ class GeminiStreamDecoder implements StreamDecoder {
     const call = this.call!;
     if (partial) {
       for (const arg of partial) {
-        if (!isObj(arg)) continue;
+        if (!isObject(arg)) continue;
         const json = call.writer.push(arg);
         if (json) out.push({ type: 'tool_args_delta', index: call.index, json });
       }

@@ -1,10 +1,10 @@
 import { invalidRequest } from '../../canonical/errors.js';
 import { signatureFor } from '../../canonical/signature.js';
 import type { CanonicalRequest, Message, ResponseFormat, ToolResultPart } from '../../canonical/types.js';
+import { isObject, type JsonObject } from '../../util/json.js';
 import type { EncodeRequestContext } from '../codec.js';
 import { isSynthesizedCallId } from './call-ids.js';
 import { toArgsObject } from './function-args.js';
-import { isObj, type Obj } from './json.js';
 import { toGeminiMediaPart } from './media.js';
 import { sanitizeSchema } from './sanitize-schema.js';
 import { toThinkingConfig } from './thinking-config.js';
@@ -28,16 +28,16 @@ export function encodeRequest(req: CanonicalRequest, ctx: EncodeRequestContext):
   if (req.system.length > 0) body.systemInstruction = { parts: req.system.map((t) => ({ text: t.text })) };
 
   const declarations = req.tools.map((t) => {
-    const d: Obj = { name: t.name };
+    const d: JsonObject = { name: t.name };
     if (t.description) d.description = t.description;
     // An argument-less tool sends no `parameters` ("properties: should be non-empty for OBJECT type").
     const parameters = sanitizeSchema(t.parameters, 'parameters');
     if (parameters) d.parameters = parameters;
     return d;
   });
-  const tools: Obj[] = declarations.length > 0 ? [{ functionDeclarations: declarations }] : [];
+  const tools: JsonObject[] = declarations.length > 0 ? [{ functionDeclarations: declarations }] : [];
   // Google-hosted tools a Gemini client declared (googleSearch, codeExecution, …) go back as they came.
-  if (Array.isArray(extras.serverTools)) for (const t of extras.serverTools) if (isObj(t)) tools.push(t);
+  if (Array.isArray(extras.serverTools)) for (const t of extras.serverTools) if (isObject(t)) tools.push(t);
   if (tools.length > 0) body.tools = tools;
 
   const toolConfig = encodeToolConfig(req, extras, declarations.length > 0);
@@ -235,8 +235,8 @@ function pairResponses(
 
 // ---- tool config & generation config -------------------------------------------------------------
 
-function encodeToolConfig(req: CanonicalRequest, extras: Obj, hasDeclarations: boolean): Obj | undefined {
-  const out: Obj = isObj(extras.toolConfig) ? { ...extras.toolConfig } : {};
+function encodeToolConfig(req: CanonicalRequest, extras: JsonObject, hasDeclarations: boolean): JsonObject | undefined {
+  const out: JsonObject = isObject(extras.toolConfig) ? { ...extras.toolConfig } : {};
   // A function calling config without function declarations is a 400.
   const choice = hasDeclarations ? req.toolChoice : undefined;
   // parallelToolCalls has no Gemini counterpart: the model decides how many calls a turn makes.
@@ -261,8 +261,8 @@ function encodeToolConfig(req: CanonicalRequest, extras: Obj, hasDeclarations: b
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
-function encodeGenerationConfig(req: CanonicalRequest, ctx: EncodeRequestContext, extras: Obj): Obj {
-  const gc: Obj = {};
+function encodeGenerationConfig(req: CanonicalRequest, ctx: EncodeRequestContext, extras: JsonObject): JsonObject {
+  const gc: JsonObject = {};
   if (req.maxTokens !== undefined) gc.maxOutputTokens = req.maxTokens;
   if (req.temperature !== undefined) gc.temperature = req.temperature;
   if (req.topP !== undefined) gc.topP = req.topP;
@@ -277,11 +277,11 @@ function encodeGenerationConfig(req: CanonicalRequest, ctx: EncodeRequestContext
   const thinking = toThinkingConfig(ctx.upstreamModel, req.reasoning);
   if (thinking) gc.thinkingConfig = thinking;
   // What a Gemini client set that has no canonical meaning (responseModalities, speechConfig, …).
-  if (isObj(extras.generationConfig)) for (const k in extras.generationConfig) if (!(k in gc)) gc[k] = extras.generationConfig[k];
+  if (isObject(extras.generationConfig)) for (const k in extras.generationConfig) if (!(k in gc)) gc[k] = extras.generationConfig[k];
   return gc;
 }
 
-function encodeResponseFormat(f: ResponseFormat | undefined, gc: Obj): void {
+function encodeResponseFormat(f: ResponseFormat | undefined, gc: JsonObject): void {
   if (!f || f.type === 'text') return;
   gc.responseMimeType = 'application/json';
   if (f.type === 'json_schema') {

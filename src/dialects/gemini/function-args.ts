@@ -1,4 +1,4 @@
-import { isObj } from './json.js';
+import { isObject } from '../../util/json.js';
 
 /**
  * functionCall.args is a protobuf Struct: it must be a JSON object. Canonical arguments are usually
@@ -6,12 +6,12 @@ import { isObj } from './json.js';
  * wrapped as `{input: …}` rather than dropped.
  */
 export function toArgsObject(v: unknown): Record<string, unknown> {
-  if (isObj(v)) return v;
+  if (isObject(v)) return v;
   if (v === undefined || v === null || v === '') return {};
   if (typeof v === 'string') {
     try {
       const parsed: unknown = JSON.parse(v);
-      if (isObj(parsed)) return parsed;
+      if (isObject(parsed)) return parsed;
     } catch {
       // not JSON: keep the text
     }

@@ -1,5 +1,5 @@
 import type { Usage } from '../../canonical/types.js';
-import { isObj } from './json.js';
+import { asNumber, isObject } from '../../util/json.js';
 import type { GeminiUsageMetadata } from './wire.js';
 
 // https://ai.google.dev/api/generate-content#UsageMetadata
@@ -7,22 +7,18 @@ import type { GeminiUsageMetadata } from './wire.js';
 // thoughtsTokenCount; toolUsePromptTokenCount (server-side tool results) is input on top of the prompt.
 // Canonical: inputTokens = all input, outputTokens = all output incl. reasoning.
 
-function num(v: unknown): number | undefined {
-  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
-}
-
 /** Returns undefined when the metadata carries no token counts (early stream chunks carry only trafficType). */
 export function fromGeminiUsage(meta: unknown): Usage | undefined {
-  if (!isObj(meta)) return undefined;
-  const prompt = num(meta.promptTokenCount);
-  const candidates = num(meta.candidatesTokenCount);
-  const thoughts = num(meta.thoughtsTokenCount);
+  if (!isObject(meta)) return undefined;
+  const prompt = asNumber(meta.promptTokenCount);
+  const candidates = asNumber(meta.candidatesTokenCount);
+  const thoughts = asNumber(meta.thoughtsTokenCount);
   if (prompt === undefined && candidates === undefined && thoughts === undefined) return undefined;
   const usage: Usage = {
-    inputTokens: (prompt ?? 0) + (num(meta.toolUsePromptTokenCount) ?? 0),
+    inputTokens: (prompt ?? 0) + (asNumber(meta.toolUsePromptTokenCount) ?? 0),
     outputTokens: (candidates ?? 0) + (thoughts ?? 0),
   };
-  const cached = num(meta.cachedContentTokenCount);
+  const cached = asNumber(meta.cachedContentTokenCount);
   if (cached !== undefined) usage.cachedInputTokens = cached;
   if (thoughts !== undefined) usage.reasoningTokens = thoughts;
   return usage;

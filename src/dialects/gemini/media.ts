@@ -1,6 +1,7 @@
 import { invalidRequest } from '../../canonical/errors.js';
 import type { DocumentPart, ImagePart, MediaSource } from '../../canonical/types.js';
-import { optString, type Obj } from './json.js';
+import type { JsonObject } from '../../util/json.js';
+import { optString } from './json.js';
 import type { GeminiPart } from './wire.js';
 
 // inlineData {mimeType, data} and fileData {mimeType, fileUri} <-> canonical image/document parts.
@@ -13,7 +14,7 @@ function mediaPart(source: MediaSource, mime: string | undefined, hint: string):
   return image ? { type: 'image', source } : { type: 'document', source };
 }
 
-export function fromInlineData(blob: Obj, path: string): ImagePart | DocumentPart {
+export function fromInlineData(blob: JsonObject, path: string): ImagePart | DocumentPart {
   const mimeType = optString(blob, path, 'mimeType', 'mime_type');
   const data = optString(blob, path, 'data');
   if (mimeType === undefined) throw invalidRequest(`${path}.mimeType is required`);
@@ -25,7 +26,7 @@ export function fromInlineData(blob: Obj, path: string): ImagePart | DocumentPar
  * Gemini File API uris (https://generativelanguage.googleapis.com/…/files/…) and Cloud Storage
  * uris (gs://) name provider-side files; anything else over http(s) is a plain URL.
  */
-export function fromFileData(file: Obj, path: string): ImagePart | DocumentPart {
+export function fromFileData(file: JsonObject, path: string): ImagePart | DocumentPart {
   const uri = optString(file, path, 'fileUri', 'file_uri');
   if (uri === undefined) throw invalidRequest(`${path}.fileUri is required`);
   const mediaType = optString(file, path, 'mimeType', 'mime_type');

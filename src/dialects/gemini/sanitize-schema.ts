@@ -1,4 +1,4 @@
-import { isObj, type Obj } from './json.js';
+import { isObject, type JsonObject } from '../../util/json.js';
 
 // JSON Schema (draft-07 / 2020-12, as Claude Code, Codex and MCP servers send it) -> the OpenAPI-3
 // subset that Gemini's FunctionDeclaration.parameters and GenerationConfig.responseSchema accept.
@@ -78,7 +78,7 @@ const FORMATS: Record<string, ReadonlySet<string>> = {
 };
 
 interface Ctx {
-  root: Obj;
+  root: JsonObject;
   /** How many times each $ref is currently being expanded on the path from the root. */
   refs: Map<string, number>;
 }
@@ -88,7 +88,7 @@ interface Ctx {
  * without properties (callers then omit `parameters` / `responseSchema`).
  */
 export function sanitizeSchema(schema: unknown, root: SchemaRoot = 'parameters'): GeminiSchema | undefined {
-  if (!isObj(schema)) return undefined;
+  if (!isObject(schema)) return undefined;
   const ctx: Ctx = { root: schema, refs: new Map() };
   const converted = convert(schema, ctx, 0);
   const out = root === 'parameters' && converted.type !== 'OBJECT' ? collapseToObject(converted) : converted;
@@ -99,7 +99,7 @@ export function sanitizeSchema(schema: unknown, root: SchemaRoot = 'parameters')
 }
 
 function convert(input: unknown, ctx: Ctx, depth: number): GeminiSchema {
-  if (!isObj(input)) return anySchema();
+  if (!isObject(input)) return anySchema();
   if (depth > MAX_DEPTH) return cut(input);
   const node = input;
 
@@ -121,30 +121,30 @@ function convert(input: unknown, ctx: Ctx, depth: number): GeminiSchema {
 
 // ---- $ref ------------------------------------------------------------------------------------
 
-function convertRef(node: Obj, ref: string, ctx: Ctx, depth: number): GeminiSchema {
+function convertRef(node: JsonObject, ref: string, ctx: Ctx, depth: number): GeminiSchema {
   const seen = ctx.refs.get(ref) ?? 0;
   if (seen >= MAX_REF_REPEAT) return cut(node);
   const target = resolveRef(ctx.root, ref);
   if (target === undefined) return withDoc(anySchema(), node);
-  const siblings: Obj = {};
+  const siblings: JsonObject = {};
   for (const k in node) if (k !== '$ref') siblings[k] = node[k];
   ctx.refs.set(ref, seen + 1);
   try {
-    return convert(isObj(target) ? { ...target, ...siblings } : siblings, ctx, depth + 1);
+    return convert(isObject(target) ? { ...target, ...siblings } : siblings, ctx, depth + 1);
   } finally {
     ctx.refs.set(ref, seen);
   }
 }
 
 /** Resolves a local JSON pointer ref (`#`, `#/$defs/A`, `#/properties/x/items`). */
-function resolveRef(root: Obj, ref: string): unknown {
+function resolveRef(root: JsonObject, ref: string): unknown {
   if (ref === '#') return root;
   if (!ref.startsWith('#/')) return undefined;
   let cur: unknown = root;
   for (const raw of ref.slice(2).split('/')) {
     const key = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
     if (Array.isArray(cur)) cur = cur[Number(key)];
-    else if (isObj(cur)) cur = cur[key];
+    else if (isObject(cur)) cur = cur[key];
     else return undefined;
   }
   return cur;
@@ -153,10 +153,10 @@ function resolveRef(root: Obj, ref: string): unknown {
 /** Follows a chain of $refs (bounded) for merging purposes; siblings of each ref win. */
 function deref(input: unknown, ctx: Ctx): unknown {
   let cur = input;
-  for (let i = 0; i < 8 && isObj(cur) && typeof cur.$ref === 'string'; i++) {
+  for (let i = 0; i < 8 && isObject(cur) && typeof cur.$ref === 'string'; i++) {
     const target = resolveRef(ctx.root, cur.$ref);
-    if (!isObj(target)) return cur;
-    const siblings: Obj = {};
+    if (!isObject(target)) return cur;
+    const siblings: JsonObject = {};
     for (const k in cur) if (k !== '$ref') siblings[k] = cur[k];
     cur = { ...target, ...siblings };
   }
@@ -165,20 +165,20 @@ function deref(input: unknown, ctx: Ctx): unknown {
 
 // ---- allOf / merging ----------------------------------------------------------------------------
 
-function mergeAllOf(node: Obj, ctx: Ctx): Obj {
-  let out: Obj = {};
+function mergeAllOf(node: JsonObject, ctx: Ctx): JsonObject {
+  let out: JsonObject = {};
   for (const k in node) if (k !== 'allOf') out[k] = node[k];
   for (const sub of node.allOf as unknown[]) out = mergeInto(out, deref(sub, ctx));
   return out;
 }
 
 /** `base` + `sub`: properties merged, required concatenated, nested allOf queued, base wins otherwise. */
-function mergeInto(base: Obj, sub: unknown): Obj {
-  if (!isObj(sub)) return base;
-  const out: Obj = { ...base };
+function mergeInto(base: JsonObject, sub: unknown): JsonObject {
+  if (!isObject(sub)) return base;
+  const out: JsonObject = { ...base };
   for (const k in sub) {
     const v = sub[k];
-    if (k === 'properties' && isObj(v)) out.properties = { ...(isObj(out.properties) ? out.properties : {}), ...v };
+    if (k === 'properties' && isObject(v)) out.properties = { ...(isObject(out.properties) ? out.properties : {}), ...v };
     else if (k === 'required' && Array.isArray(v)) out.required = [...(Array.isArray(out.required) ? out.required : []), ...v];
     else if (k === 'allOf' && Array.isArray(v)) out.allOf = [...(Array.isArray(out.allOf) ? out.allOf : []), ...v];
     else if (!(k in out)) out[k] = v;
@@ -189,7 +189,7 @@ function mergeInto(base: Obj, sub: unknown): Obj {
 // ---- unions ------------------------------------------------------------------------------------
 
 function isNullSchema(s: unknown): boolean {
-  if (!isObj(s)) return false;
+  if (!isObject(s)) return false;
   if (s.type === 'null' || s.const === null) return true;
   if (Array.isArray(s.type) && s.type.length === 1 && s.type[0] === 'null') return true;
   return Array.isArray(s.enum) && s.enum.length === 1 && s.enum[0] === null;
@@ -197,22 +197,22 @@ function isNullSchema(s: unknown): boolean {
 
 const SHAPE_KEYS = ['type', 'properties', 'items', 'prefixItems', 'enum', 'const', '$ref', 'anyOf', 'oneOf', 'allOf'];
 
-function hasShape(s: Obj): boolean {
+function hasShape(s: JsonObject): boolean {
   for (const k of SHAPE_KEYS) if (k in s) return true;
   return false;
 }
 
-function convertUnion(node: Obj, ctx: Ctx, depth: number): GeminiSchema {
-  const outer: Obj = {};
+function convertUnion(node: JsonObject, ctx: Ctx, depth: number): GeminiSchema {
+  const outer: JsonObject = {};
   for (const k in node) if (k !== 'anyOf' && k !== 'oneOf') outer[k] = node[k];
   const listed = [...(Array.isArray(node.anyOf) ? node.anyOf : []), ...(Array.isArray(node.oneOf) ? node.oneOf : [])];
 
   let nullable = false;
-  const kept: Obj[] = [];
+  const kept: JsonObject[] = [];
   for (const raw of listed) {
     const b = deref(raw, ctx);
     if (isNullSchema(b)) nullable = true;
-    else kept.push(isObj(b) ? b : {});
+    else kept.push(isObject(b) ? b : {});
   }
   const outerShaped = hasShape(outer);
 
@@ -268,7 +268,7 @@ function collapseToObject(s: GeminiSchema): GeminiSchema | undefined {
   let required: string[] | undefined;
   for (const b of s.anyOf as GeminiSchema[]) {
     if (b.type !== 'OBJECT') continue;
-    const props = isObj(b.properties) ? (b.properties as Record<string, GeminiSchema>) : {};
+    const props = isObject(b.properties) ? (b.properties as Record<string, GeminiSchema>) : {};
     for (const k in props) if (!(k in properties)) properties[k] = props[k];
     const req = Array.isArray(b.required) ? (b.required as string[]) : [];
     required = required === undefined ? req : required.filter((r) => req.includes(r));
@@ -284,7 +284,7 @@ function collapseToObject(s: GeminiSchema): GeminiSchema | undefined {
 
 // ---- single-typed nodes ----------------------------------------------------------------------
 
-function typed(node: Obj, ctx: Ctx, depth: number): GeminiSchema {
+function typed(node: JsonObject, ctx: Ctx, depth: number): GeminiSchema {
   const enumValues = 'const' in node ? [node.const] : Array.isArray(node.enum) ? node.enum : undefined;
   let type = typeof node.type === 'string' ? TYPE_NAMES[node.type.toLowerCase()] : undefined;
   if (type === undefined) type = inferType(node, enumValues);
@@ -337,8 +337,8 @@ function typed(node: Obj, ctx: Ctx, depth: number): GeminiSchema {
   return out;
 }
 
-function inferType(node: Obj, enumValues: unknown[] | undefined): string | undefined {
-  if (isObj(node.properties) || Array.isArray(node.required) || 'additionalProperties' in node || 'patternProperties' in node) {
+function inferType(node: JsonObject, enumValues: unknown[] | undefined): string | undefined {
+  if (isObject(node.properties) || Array.isArray(node.required) || 'additionalProperties' in node || 'patternProperties' in node) {
     return 'OBJECT';
   }
   if ('items' in node || 'prefixItems' in node || 'minItems' in node || 'maxItems' in node) return 'ARRAY';
@@ -354,15 +354,15 @@ function inferType(node: Obj, enumValues: unknown[] | undefined): string | undef
   return undefined;
 }
 
-function convertItems(node: Obj, ctx: Ctx, depth: number): GeminiSchema {
+function convertItems(node: JsonObject, ctx: Ctx, depth: number): GeminiSchema {
   let items: unknown = node.items;
   if (Array.isArray(items)) items = items[0];
-  if (!isObj(items) && Array.isArray(node.prefixItems)) items = node.prefixItems[0];
-  return isObj(items) ? convert(items, ctx, depth + 1) : anySchema();
+  if (!isObject(items) && Array.isArray(node.prefixItems)) items = node.prefixItems[0];
+  return isObject(items) ? convert(items, ctx, depth + 1) : anySchema();
 }
 
-function copyObject(node: Obj, out: GeminiSchema, ctx: Ctx, depth: number): void {
-  if (isObj(node.properties)) {
+function copyObject(node: JsonObject, out: GeminiSchema, ctx: Ctx, depth: number): void {
+  if (isObject(node.properties)) {
     const props: Record<string, GeminiSchema> = {};
     let any = false;
     for (const name in node.properties) {
@@ -381,12 +381,12 @@ function copyObject(node: Obj, out: GeminiSchema, ctx: Ctx, depth: number): void
   copyCount(node, out, 'maxProperties');
 }
 
-function copyCount(node: Obj, out: GeminiSchema, key: string): void {
+function copyCount(node: JsonObject, out: GeminiSchema, key: string): void {
   const v = node[key];
   if (typeof v === 'number' && Number.isInteger(v) && v >= 0) out[key] = v;
 }
 
-function copyBounds(node: Obj, out: GeminiSchema, integer: boolean): void {
+function copyBounds(node: JsonObject, out: GeminiSchema, integer: boolean): void {
   const step = integer ? 1 : 0;
   if (typeof node.minimum === 'number') out.minimum = node.minimum;
   else if (typeof node.exclusiveMinimum === 'number') out.minimum = node.exclusiveMinimum + step;
@@ -410,11 +410,11 @@ function anySchema(): GeminiSchema {
 }
 
 /** Where recursion is cut: a plain object, keeping the documentation. */
-function cut(node: Obj): GeminiSchema {
+function cut(node: JsonObject): GeminiSchema {
   return withDoc({ type: 'OBJECT' }, node);
 }
 
-function withDoc(s: GeminiSchema, from: Obj): GeminiSchema {
+function withDoc(s: GeminiSchema, from: JsonObject): GeminiSchema {
   if (typeof from.title === 'string' && s.title === undefined) s.title = from.title;
   if (typeof from.description === 'string' && s.description === undefined) s.description = from.description;
   return s;
@@ -425,8 +425,8 @@ function withNullable(s: GeminiSchema, nullable: boolean): GeminiSchema {
   return s;
 }
 
-function stripDoc(node: Obj): Obj {
-  const out: Obj = {};
+function stripDoc(node: JsonObject): JsonObject {
+  const out: JsonObject = {};
   for (const k in node) if (k !== 'description' && k !== 'title' && k !== 'default' && k !== 'examples') out[k] = node[k];
   return out;
 }

@@ -1,5 +1,6 @@
 import type { ReasoningConfig, ReasoningEffort } from '../../canonical/types.js';
-import { optBool, optNumber, optString, type Obj } from './json.js';
+import type { JsonObject } from '../../util/json.js';
+import { optBool, optNumber, optString } from './json.js';
 
 // generationConfig.thinkingConfig — https://ai.google.dev/gemini-api/docs/thinking
 //  - Gemini 3 and later: `thinkingLevel`. Pro models accept LOW/HIGH, Flash models also MINIMAL and
@@ -111,7 +112,7 @@ const EFFORT_BY_LEVEL: Record<string, ReasoningEffort> = {
 };
 
 /** A client's thinkingConfig -> canonical reasoning. */
-export function fromThinkingConfig(cfg: Obj | undefined, path: string): ReasoningConfig | undefined {
+export function fromThinkingConfig(cfg: JsonObject | undefined, path: string): ReasoningConfig | undefined {
   if (!cfg) return undefined;
   const budget = optNumber(cfg, path, 'thinkingBudget', 'thinking_budget');
   const level = optString(cfg, path, 'thinkingLevel', 'thinking_level');

@@ -1,4 +1,4 @@
-import { isObj, type Obj } from './json.js';
+import { isObject, type JsonObject } from '../../util/json.js';
 
 // Gemini clients declare tools with `parameters` (OpenAPI-3 Schema: `type: "OBJECT"`, `nullable`,
 // int64 counts as strings, `format: "enum"`) or `parametersJsonSchema` (JSON Schema, though Gemini
@@ -15,8 +15,8 @@ const COUNT_KEYS = new Set(['minItems', 'maxItems', 'minLength', 'maxLength', 'm
 const GEMINI_FORMATS = new Set(['enum', 'int32', 'int64', 'float', 'double']);
 
 export function toJsonSchema(schema: unknown): unknown {
-  if (!isObj(schema)) return schema;
-  const out: Obj = {};
+  if (!isObject(schema)) return schema;
+  const out: JsonObject = {};
   let nullable = false;
   for (const key in schema) {
     const v = schema[key];
@@ -31,8 +31,8 @@ export function toJsonSchema(schema: unknown): unknown {
       nullable = v === true;
     } else if (key === 'propertyOrdering' || (key === 'format' && typeof v === 'string' && GEMINI_FORMATS.has(v))) {
       continue;
-    } else if (SCHEMA_MAP_KEYS.has(key) && isObj(v)) {
-      const m: Obj = {};
+    } else if (SCHEMA_MAP_KEYS.has(key) && isObject(v)) {
+      const m: JsonObject = {};
       for (const name in v) m[name] = toJsonSchema(v[name]);
       out[key] = m;
     } else if (SCHEMA_LIST_KEYS.has(key) && Array.isArray(v)) {

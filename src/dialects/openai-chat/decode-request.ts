@@ -1,5 +1,7 @@
+import { parseDataUrl, sourceFromUrl } from '../../canonical/data-url.js';
 import { invalidRequest } from '../../canonical/errors.js';
 import { stableCallId } from '../../canonical/ids.js';
+import { parseEffort } from '../../canonical/reasoning.js';
 import type {
   CanonicalRequest,
   DocumentPart,
@@ -7,7 +9,6 @@ import type {
   Message,
   Part,
   ReasoningConfig,
-  ReasoningEffort,
   ResponseFormat,
   TextPart,
   ToolChoice,
@@ -15,10 +16,9 @@ import type {
   ToolResultContent,
   ToolResultPart,
 } from '../../canonical/types.js';
+import { asString, isObject } from '../../util/json.js';
+import type { JsonObject } from '../../util/json.js';
 import type { RequestContext } from '../codec.js';
-import { parseDataUrl, sourceFromUrl } from './data-url.js';
-import { isObject, optString } from './wire.js';
-import type { JsonObject } from './wire.js';
 
 // Client request (https://platform.openai.com/docs/api-reference/chat/create) → canonical.
 // Liberal: this is also what OpenAI-compatible clients send (DeepSeek/Kimi/OpenRouter history with
@@ -49,20 +49,10 @@ const EXTRA_KEYS = [
   'repetition_penalty',
 ] as const;
 
-const EFFORTS: Record<string, ReasoningEffort> = {
-  none: 'none',
-  minimal: 'minimal',
-  low: 'low',
-  medium: 'medium',
-  high: 'high',
-  xhigh: 'xhigh',
-  max: 'xhigh', // the spec's newest level; canonical tops out at xhigh
-};
-
 export function decodeRequest(body: unknown, ctx: RequestContext): CanonicalRequest {
   if (!isObject(body)) throw invalidRequest('request body must be a JSON object');
 
-  const model = optString(body.model) ?? ctx.pathModel;
+  const model = asString(body.model) ?? ctx.pathModel;
   if (!model) throw invalidRequest('model is required (a string)');
   if (!Array.isArray(body.messages)) throw invalidRequest('messages is required (an array of messages)');
   if (body.messages.length === 0) throw invalidRequest('messages must contain at least one message');
@@ -104,7 +94,7 @@ export function decodeRequest(body: unknown, ctx: RequestContext): CanonicalRequ
   }
   // `user` is deprecated in favour of safety_identifier / prompt_cache_key; any of them identifies
   // the end user or session well enough for logs and upstream abuse tracking.
-  const user = optString(body.user) ?? optString(body.safety_identifier) ?? optString(body.prompt_cache_key);
+  const user = asString(body.user) ?? asString(body.safety_identifier) ?? asString(body.prompt_cache_key);
   if (user) req.user = user;
 
   for (const key of EXTRA_KEYS) {
@@ -216,10 +206,10 @@ function decodeUserPart(p: unknown, path: string): TextPart | ImagePart | Docume
     case 'image_url': {
       // Some clients send `image_url` as the bare URL string.
       const img = p.image_url;
-      const url = typeof img === 'string' ? img : isObject(img) ? optString(img.url) : undefined;
+      const url = typeof img === 'string' ? img : isObject(img) ? asString(img.url) : undefined;
       if (!url) throw invalidRequest(`${path}.image_url.url must be a string (an http(s) or data: URL)`);
       const part: ImagePart = { type: 'image', source: sourceFromUrl(url) };
-      const detail = isObject(img) ? optString(img.detail) : undefined;
+      const detail = isObject(img) ? asString(img.detail) : undefined;
       if (detail) part.detail = detail;
       return part;
     }
@@ -234,10 +224,10 @@ function decodeUserPart(p: unknown, path: string): TextPart | ImagePart | Docume
 
 function decodeFilePart(file: unknown, path: string): DocumentPart {
   if (!isObject(file)) throw invalidRequest(`${path}.file must be an object with file_data or file_id`);
-  const filename = optString(file.filename);
+  const filename = asString(file.filename);
   let part: DocumentPart;
-  const data = optString(file.file_data);
-  const fileId = optString(file.file_id);
+  const data = asString(file.file_data);
+  const fileId = asString(file.file_id);
   if (data) {
     // file_data is documented as base64; clients send a data URL. A bare base64 string is a PDF
     // (the only file type chat accepts).
@@ -266,7 +256,7 @@ function decodeAssistant(
 ): Part[] {
   const parts: Part[] = [];
   // DeepSeek / Kimi / xAI echo the thinking as `reasoning_content`, OpenRouter / vLLM as `reasoning`.
-  const reasoning = optString(m.reasoning_content) || optString(m.reasoning);
+  const reasoning = asString(m.reasoning_content) || asString(m.reasoning);
   if (reasoning) parts.push({ type: 'thinking', text: reasoning });
 
   const content = m.content;
@@ -288,7 +278,7 @@ function decodeAssistant(
   } else if (content !== undefined && content !== null) {
     throw invalidRequest(`${path}.content must be a string, an array of text parts, or null`);
   }
-  const refusal = optString(m.refusal);
+  const refusal = asString(m.refusal);
   if (refusal) parts.push({ type: 'text', text: refusal });
 
   if (Array.isArray(m.tool_calls)) {
@@ -301,7 +291,7 @@ function decodeAssistant(
       }
       const fn = tc.function;
       if (!isObject(fn) || typeof fn.name !== 'string') throw invalidRequest(`${tp}.function.name must be a string`);
-      const id = optString(tc.id);
+      const id = asString(tc.id);
       if (!id) throw invalidRequest(`${tp}.id must be a string`);
       toolNames.set(id, fn.name);
       parts.push({ type: 'tool_call', id, name: fn.name, arguments: parseArguments(fn.arguments, `${tp}.function.arguments`) });
@@ -339,7 +329,7 @@ function parseArguments(raw: unknown, path: string): unknown {
 }
 
 function decodeToolMessage(m: JsonObject, path: string, toolNames: Map<string, string>): ToolResultPart {
-  const callId = optString(m.tool_call_id);
+  const callId = asString(m.tool_call_id);
   if (!callId) throw invalidRequest(`${path}.tool_call_id must be a string`);
   const part: ToolResultPart = { type: 'tool_result', callId, content: decodeToolContent(m.content, path) };
   const name = toolNames.get(callId);
@@ -348,7 +338,7 @@ function decodeToolMessage(m: JsonObject, path: string, toolNames: Map<string, s
 }
 
 function decodeFunctionMessage(m: JsonObject, path: string, index: number, legacyIds: Map<string, string>): ToolResultPart {
-  const name = optString(m.name);
+  const name = asString(m.name);
   if (!name) throw invalidRequest(`${path}.name must be a string (the function's name)`);
   return {
     type: 'tool_result',
@@ -410,7 +400,7 @@ function decodeToolChoice(choice: unknown, legacy: unknown, extras: JsonObject):
   if (typeof raw === 'string') throw invalidRequest('tool_choice must be one of auto, none, required, or an object');
   if (!isObject(raw)) throw invalidRequest('tool_choice must be a string or an object');
   if (raw.type === 'function') {
-    const name = isObject(raw.function) ? optString(raw.function.name) : optString(raw.name);
+    const name = isObject(raw.function) ? asString(raw.function.name) : asString(raw.name);
     if (!name) throw invalidRequest('tool_choice.function.name must be a string');
     return { type: 'tool', name };
   }
@@ -455,7 +445,7 @@ function decodeResponseFormat(rf: unknown): ResponseFormat | undefined {
 function decodeReasoning(body: JsonObject, extras: JsonObject): ReasoningConfig | undefined {
   const effort = body.reasoning_effort;
   if (typeof effort === 'string') {
-    const e = EFFORTS[effort];
+    const e = parseEffort(effort);
     if (e) return { enabled: e !== 'none', effort: e };
     extras.reasoning_effort = effort; // a level newer than we know: pass it through to OpenAI as is
     return undefined;
@@ -464,7 +454,7 @@ function decodeReasoning(body: JsonObject, extras: JsonObject): ReasoningConfig 
   const r = body.reasoning;
   if (!isObject(r)) return undefined;
   const out: ReasoningConfig = { enabled: r.enabled !== false };
-  const e = typeof r.effort === 'string' ? EFFORTS[r.effort] : undefined;
+  const e = parseEffort(r.effort);
   if (e) {
     out.effort = e;
     if (e === 'none') out.enabled = false;

@@ -1,10 +1,10 @@
 import { GatewayError } from '../../canonical/errors.js';
 import { nowSeconds, randomId, stableCallId } from '../../canonical/ids.js';
 import type { CanonicalResponse, FinishReason, Part } from '../../canonical/types.js';
+import { asNumber, asString, isObject } from '../../util/json.js';
+import type { JsonObject } from '../../util/json.js';
 import { decodeFinishReason } from './map-finish-reason.js';
 import { decodeUsage } from './map-usage.js';
-import { isObject, optNumber, optString } from './wire.js';
-import type { JsonObject } from './wire.js';
 
 // Upstream chat.completion (https://platform.openai.com/docs/api-reference/chat/object) → canonical.
 // Liberal: OpenAI-compatible servers add `reasoning_content` (DeepSeek, Kimi, xAI) or `reasoning`
@@ -21,26 +21,26 @@ export function decodeResponse(body: unknown): CanonicalResponse {
   const parts = decodeMessageParts(message);
   const hasToolCalls = parts.some((p) => p.type === 'tool_call');
   let finishReason: FinishReason = decodeFinishReason(choice.finish_reason, hasToolCalls);
-  const refusal = optString(message.refusal);
+  const refusal = asString(message.refusal);
   if (refusal) finishReason = 'refusal';
 
   const res: CanonicalResponse = {
-    id: optString(body.id) || randomId('chatcmpl-'),
-    model: optString(body.model) ?? '',
-    created: optNumber(body.created) ?? nowSeconds(),
+    id: asString(body.id) || randomId('chatcmpl-'),
+    model: asString(body.model) ?? '',
+    created: asNumber(body.created) ?? nowSeconds(),
     parts,
     finishReason,
     usage: decodeUsage(body.usage) ?? { inputTokens: 0, outputTokens: 0 },
   };
   // vLLM names the stop string that ended generation (a token id when it was a stop token).
-  const stopSequence = optString(choice.stop_reason);
+  const stopSequence = asString(choice.stop_reason);
   if (stopSequence) res.stopSequence = stopSequence;
   return res;
 }
 
 function decodeMessageParts(message: JsonObject): Part[] {
   const parts: Part[] = [];
-  const reasoning = optString(message.reasoning_content) || optString(message.reasoning);
+  const reasoning = asString(message.reasoning_content) || asString(message.reasoning);
   if (reasoning) parts.push({ type: 'thinking', text: reasoning });
 
   const content = message.content;
@@ -52,21 +52,21 @@ function decodeMessageParts(message: JsonObject): Part[] {
       if (isObject(c) && typeof c.text === 'string' && c.text) parts.push({ type: 'text', text: c.text });
     }
   }
-  const refusal = optString(message.refusal);
+  const refusal = asString(message.refusal);
   if (refusal) parts.push({ type: 'text', text: refusal });
 
   if (Array.isArray(message.tool_calls)) {
     let ordinal = 0;
     for (const tc of message.tool_calls) {
       if (!isObject(tc) || !isObject(tc.function)) continue; // custom tool calls: we never declare custom tools
-      const name = optString(tc.function.name) ?? '';
+      const name = asString(tc.function.name) ?? '';
       const args = parseUpstreamArguments(tc.function.arguments);
-      parts.push({ type: 'tool_call', id: optString(tc.id) || stableCallId(name, args, ordinal), name, arguments: args });
+      parts.push({ type: 'tool_call', id: asString(tc.id) || stableCallId(name, args, ordinal), name, arguments: args });
       ordinal++;
     }
   } else if (isObject(message.function_call)) {
     // Legacy single function call (deprecated, still produced by some servers).
-    const name = optString(message.function_call.name) ?? '';
+    const name = asString(message.function_call.name) ?? '';
     const args = parseUpstreamArguments(message.function_call.arguments);
     parts.push({ type: 'tool_call', id: stableCallId(name, args, 0), name, arguments: args });
   }
@@ -76,7 +76,7 @@ function decodeMessageParts(message: JsonObject): Part[] {
 /**
  * Models sometimes emit invalid JSON arguments. Failing the whole answer would hide it from the
  * client; instead the raw text is kept as a string, which every encoder of JSON-text dialects
- * forwards verbatim (see encodeArguments) so the client sees exactly what the model produced.
+ * forwards verbatim (see stringifyArguments) so the client sees exactly what the model produced.
  */
 export function parseUpstreamArguments(raw: unknown): unknown {
   if (raw === undefined || raw === null || raw === '') return {};

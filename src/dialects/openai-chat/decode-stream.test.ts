@@ -200,7 +200,10 @@ describe('openai-chat stream decoder: edge cases', () => {
       ...d.push(delta({ role: 'assistant', content: 'Hi' })),
       ...d.push({ data: JSON.stringify({ error: { message: 'Rate limit reached', type: 'rate_limit_error', code: 'rate_limit_exceeded' } }) }),
     ];
-    expect(out[out.length - 1]).toEqual({ type: 'error', error: { kind: 'rate_limit', status: 429, message: 'Rate limit reached' } });
+    expect(out[out.length - 1]).toEqual({
+      type: 'error',
+      error: { kind: 'rate_limit', status: 429, message: 'Rate limit reached', code: 'rate_limit_exceeded' },
+    });
     expect(d.push(delta({ content: 'more' }))).toEqual([]);
     expect(d.end()).toEqual([]);
   });

@@ -1,12 +1,12 @@
 import { nowSeconds, randomId } from '../../canonical/ids.js';
 import type { FinishReason, StreamEvent, Usage } from '../../canonical/types.js';
 import type { SseEvent } from '../../util/sse.js';
+import { asNumber, asString, isObject } from '../../util/json.js';
+import type { JsonObject } from '../../util/json.js';
 import type { StreamDecoder } from '../codec.js';
 import { upstreamError } from './errors.js';
 import { decodeFinishReason } from './map-finish-reason.js';
 import { decodeUsage } from './map-usage.js';
-import { isObject, optNumber, optString } from './wire.js';
-import type { JsonObject } from './wire.js';
 
 // Upstream chat.completion.chunk stream (https://platform.openai.com/docs/api-reference/chat-streaming)
 // → canonical events. What real servers do, per the recordings in test/fixtures/vendor-recordings:
@@ -70,13 +70,13 @@ class ChatStreamDecoder implements StreamDecoder {
     const choices = Array.isArray(chunk.choices) ? chunk.choices : [];
     if (!this.started) {
       // Azure's leading prompt-filter chunk has no id, model or choices: wait for a real one.
-      if (choices.length === 0 && !optString(chunk.id) && !isObject(chunk.usage)) return out;
+      if (choices.length === 0 && !asString(chunk.id) && !isObject(chunk.usage)) return out;
       this.started = true;
       out.push({
         type: 'start',
-        id: optString(chunk.id) || randomId('chatcmpl-'),
-        model: optString(chunk.model) ?? '',
-        created: optNumber(chunk.created) ?? nowSeconds(),
+        id: asString(chunk.id) || randomId('chatcmpl-'),
+        model: asString(chunk.model) ?? '',
+        created: asNumber(chunk.created) ?? nowSeconds(),
       });
     }
 
@@ -106,11 +106,11 @@ class ChatStreamDecoder implements StreamDecoder {
     const delta = isObject(choice.delta) ? choice.delta : undefined;
     if (delta) {
       // Servers that send both fields send the same text twice; prefer reasoning_content.
-      const reasoning = optString(delta.reasoning_content) || optString(delta.reasoning);
+      const reasoning = asString(delta.reasoning_content) || asString(delta.reasoning);
       if (reasoning) this.delta('thinking', reasoning, out);
-      const content = optString(delta.content);
+      const content = asString(delta.content);
       if (content) this.delta('text', content, out);
-      const refusal = optString(delta.refusal);
+      const refusal = asString(delta.refusal);
       if (refusal) {
         this.refusal = true;
         this.delta('text', refusal, out);
@@ -124,7 +124,7 @@ class ChatStreamDecoder implements StreamDecoder {
         this.toolDelta({ index: 'legacy', function: delta.function_call }, 0, out);
       }
     }
-    const stop = optString(choice.stop_reason); // vLLM: the stop string that matched
+    const stop = asString(choice.stop_reason); // vLLM: the stop string that matched
     if (stop) this.stopSequence = stop;
     if (typeof choice.finish_reason === 'string' && this.finish === undefined) {
       this.closeAll(out);
@@ -144,10 +144,10 @@ class ChatStreamDecoder implements StreamDecoder {
   }
 
   private toolDelta(tc: JsonObject, position: number, out: StreamEvent[]): void {
-    const id = optString(tc.id);
+    const id = asString(tc.id);
     // Calls are keyed by their `index`; servers that omit it send each call whole, keyed by id.
     const fn = isObject(tc.function) ? tc.function : undefined;
-    const name = optString(fn?.name);
+    const name = asString(fn?.name);
     const indexed = typeof tc.index === 'number' || typeof tc.index === 'string';
     const key: number | string = indexed ? (tc.index as number | string) : (id ?? `#${position}`);
     let state = this.tools.get(key);
@@ -160,7 +160,7 @@ class ChatStreamDecoder implements StreamDecoder {
     }
     if (id && !state.id) state.id = id;
     if (name && !state.name) state.name = name;
-    const args = optString(fn?.arguments) ?? '';
+    const args = asString(fn?.arguments) ?? '';
 
     if (state.index === undefined) {
       if (!state.name) {
@@ -241,9 +241,9 @@ class ChatStreamDecoder implements StreamDecoder {
   /** `{"error":{…}}` mid-stream (OpenAI, OpenRouter, vLLM do this instead of an HTTP status). */
   private upstreamFailure(out: StreamEvent[], e: JsonObject, body: unknown): StreamEvent[] {
     this.done = true;
-    const message = optString(e.message) || 'upstream reported an error mid-stream';
-    const code = optString(e.code) ?? optString(e.type);
-    const status = optNumber(e.code) ?? optNumber(e.status) ?? statusForCode(code);
+    const message = asString(e.message) || 'upstream reported an error mid-stream';
+    const code = asString(e.code) ?? asString(e.type);
+    const status = asNumber(e.code) ?? asNumber(e.status) ?? statusForCode(code);
     out.push({ type: 'error', error: upstreamError(status, message, code, {}, body).info() });
     return out;
   }

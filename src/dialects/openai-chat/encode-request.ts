@@ -9,8 +9,11 @@ import type {
   ToolChoice,
   ToolResultPart,
 } from '../../canonical/types.js';
+import { toDataUrl } from '../../canonical/data-url.js';
+import { stringifyArguments } from '../../canonical/tool-arguments.js';
+import { isObject } from '../../util/json.js';
+import type { JsonObject } from '../../util/json.js';
 import type { EncodeRequestContext } from '../codec.js';
-import { toDataUrl } from './data-url.js';
 import type {
   ChatAssistantMessage,
   ChatMessage,
@@ -18,7 +21,6 @@ import type {
   ChatToolCall,
   ChatToolChoice,
   ChatUserContentPart,
-  JsonObject,
 } from './wire.js';
 
 // Canonical → Chat Completions request for an upstream (https://platform.openai.com/docs/api-reference/chat/create).
@@ -118,7 +120,7 @@ export function encodeRequest(req: CanonicalRequest, ctx: EncodeRequestContext):
 }
 
 function isAllowedTools(v: unknown): boolean {
-  return typeof v === 'object' && v !== null && (v as JsonObject).type === 'allowed_tools';
+  return isObject(v) && v.type === 'allowed_tools';
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -164,7 +166,7 @@ function encodeAssistant(m: Message): ChatAssistantMessage {
       // readable text, but the field must still be there).
       reasoning = (reasoning ?? '') + (p.redacted ? '' : p.text);
     } else if (p.type === 'tool_call') {
-      calls.push({ id: p.id, type: 'function', function: { name: p.name, arguments: encodeArguments(p.arguments) } });
+      calls.push({ id: p.id, type: 'function', function: { name: p.name, arguments: stringifyArguments(p.arguments) } });
     }
     // Images / documents in an assistant turn have no place in chat; dropped.
   }
@@ -172,11 +174,6 @@ function encodeAssistant(m: Message): ChatAssistantMessage {
   if (reasoning !== undefined) msg.reasoning_content = reasoning;
   if (calls.length > 0) msg.tool_calls = calls;
   return msg;
-}
-
-/** Canonical arguments are parsed JSON; a string means "the upstream sent unparseable text": keep it verbatim. */
-export function encodeArguments(args: unknown): string {
-  return typeof args === 'string' ? args : JSON.stringify(args ?? {});
 }
 
 /**

@@ -1,7 +1,7 @@
 import { GatewayError } from '../../canonical/errors.js';
+import { stringifyArguments } from '../../canonical/tool-arguments.js';
 import type { CanonicalResponse } from '../../canonical/types.js';
 import type { EncodeResponseContext } from '../codec.js';
-import { encodeArguments } from './encode-request.js';
 import { encodeFinishReason } from './map-finish-reason.js';
 import { encodeUsage } from './map-usage.js';
 import type { ChatCompletion, ChatResponseMessage, ChatToolCall } from './wire.js';
@@ -31,7 +31,7 @@ export function encodeResponse(res: CanonicalResponse, ctx: EncodeResponseContex
     else if (p.type === 'thinking') {
       if (!p.redacted && p.text) reasoning = (reasoning ?? '') + p.text;
     } else if (p.type === 'tool_call') {
-      calls.push({ id: p.id, type: 'function', function: { name: p.name, arguments: encodeArguments(p.arguments) } });
+      calls.push({ id: p.id, type: 'function', function: { name: p.name, arguments: stringifyArguments(p.arguments) } });
     }
   }
 

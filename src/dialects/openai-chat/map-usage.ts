@@ -1,5 +1,5 @@
 import type { Usage } from '../../canonical/types.js';
-import { isObject, optNumber } from './wire.js';
+import { asNumber, isObject } from '../../util/json.js';
 import type { ChatUsage } from './wire.js';
 
 // https://platform.openai.com/docs/api-reference/chat/object#chat/object-usage
@@ -9,27 +9,27 @@ import type { ChatUsage } from './wire.js';
 /** Upstream `usage` object → canonical; undefined when there is none (`usage: null`). */
 export function decodeUsage(raw: unknown): Usage | undefined {
   if (!isObject(raw)) return undefined;
-  const input = optNumber(raw.prompt_tokens) ?? 0;
-  let output = optNumber(raw.completion_tokens) ?? 0;
+  const input = asNumber(raw.prompt_tokens) ?? 0;
+  let output = asNumber(raw.completion_tokens) ?? 0;
   const usage: Usage = { inputTokens: input, outputTokens: output };
 
   const promptDetails = isObject(raw.prompt_tokens_details) ? raw.prompt_tokens_details : undefined;
   // DeepSeek reports prompt_cache_hit_tokens (and, recently, the details too); Moonshot/Kimi a
   // top-level cached_tokens.
   const cached =
-    optNumber(promptDetails?.cached_tokens) ?? optNumber(raw.prompt_cache_hit_tokens) ?? optNumber(raw.cached_tokens);
+    asNumber(promptDetails?.cached_tokens) ?? asNumber(raw.prompt_cache_hit_tokens) ?? asNumber(raw.cached_tokens);
   if (cached !== undefined) usage.cachedInputTokens = cached;
-  const cacheWrite = optNumber(promptDetails?.cache_write_tokens);
+  const cacheWrite = asNumber(promptDetails?.cache_write_tokens);
   if (cacheWrite) usage.cacheCreationTokens = cacheWrite;
 
   const completionDetails = isObject(raw.completion_tokens_details) ? raw.completion_tokens_details : undefined;
-  const reasoning = optNumber(completionDetails?.reasoning_tokens);
+  const reasoning = asNumber(completionDetails?.reasoning_tokens);
   if (reasoning !== undefined) {
     usage.reasoningTokens = reasoning;
     // xAI counts reasoning OUTSIDE completion_tokens (recorded: prompt 12, completion 2,
     // reasoning 320, total 334). Detect it by the total and fold reasoning back in, so that
     // outputTokens stays "all output".
-    const total = optNumber(raw.total_tokens);
+    const total = asNumber(raw.total_tokens);
     if (reasoning > 0 && total !== undefined && total !== input + output && total === input + output + reasoning) {
       output += reasoning;
       usage.outputTokens = output;

@@ -115,20 +115,3 @@ export interface ChatCompletionChunk {
   choices: { index: number; delta: ChatDelta; logprobs: null; finish_reason: ChatFinishReason | null }[];
   usage?: ChatUsage | null;
 }
-
-// ---------------------------------------------------------------------------------------------
-// Narrowing helpers for incoming JSON.
-
-export type JsonObject = Record<string, unknown>;
-
-export function isObject(v: unknown): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-export function optString(v: unknown): string | undefined {
-  return typeof v === 'string' ? v : undefined;
-}
-
-export function optNumber(v: unknown): number | undefined {
-  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
-}

@@ -1,6 +1,7 @@
 import type { Part, ThinkingPart, ToolCallPart } from '../../canonical/types.js';
+import { asString, isObject, type JsonObject } from '../../util/json.js';
 import type { OutputFacts } from './map-finish-reason.js';
-import { isRecord, optString, parseArguments, type JsonObject } from './narrow.js';
+import { parseArguments } from './parse-arguments.js';
 import { upstreamReasoningSignature } from './reasoning-signature.js';
 import { flattenToolName } from './tool-names.js';
 
@@ -13,7 +14,7 @@ export function joinReasoningTexts(parts: unknown): string {
   if (!Array.isArray(parts)) return '';
   let out = '';
   for (const p of parts) {
-    if (isRecord(p) && typeof p.text === 'string' && p.text !== '') out = out ? `${out}\n\n${p.text}` : p.text;
+    if (isObject(p) && typeof p.text === 'string' && p.text !== '') out = out ? `${out}\n\n${p.text}` : p.text;
   }
   return out;
 }
@@ -28,11 +29,11 @@ export function reasoningText(item: JsonObject): string {
 
 export function reasoningPart(item: JsonObject): ThinkingPart | undefined {
   const text = reasoningText(item);
-  const encrypted = optString(item.encrypted_content);
+  const encrypted = asString(item.encrypted_content);
   if (!text && !encrypted) return undefined;
   const part: ThinkingPart = { type: 'thinking', text };
   if (encrypted) {
-    part.signature = upstreamReasoningSignature(optString(item.id), encrypted);
+    part.signature = upstreamReasoningSignature(asString(item.id), encrypted);
     if (!text) part.redacted = true;
   }
   return part;
@@ -40,28 +41,28 @@ export function reasoningPart(item: JsonObject): ThinkingPart | undefined {
 
 /** The canonical tool name of a function_call item (namespaced calls are flattened). */
 export function functionCallName(item: JsonObject): string {
-  const name = optString(item.name) ?? '';
-  const namespace = optString(item.namespace);
+  const name = asString(item.name) ?? '';
+  const namespace = asString(item.namespace);
   return namespace ? flattenToolName(namespace, name) : name;
 }
 
 export function functionCallPart(item: JsonObject): ToolCallPart {
   return {
     type: 'tool_call',
-    id: optString(item.call_id) ?? optString(item.id) ?? '',
+    id: asString(item.call_id) ?? asString(item.id) ?? '',
     name: functionCallName(item),
-    arguments: parseArguments(optString(item.arguments) ?? ''),
+    arguments: parseArguments(asString(item.arguments) ?? ''),
   };
 }
 
 /** Appends the item's parts; other item types (built-in tool calls, compaction...) are skipped. */
 export function decodeOutputItem(item: unknown, parts: Part[], facts: OutputFacts): void {
-  if (!isRecord(item)) return;
+  if (!isObject(item)) return;
   switch (item.type) {
     case 'message': {
       if (!Array.isArray(item.content)) return;
       for (const c of item.content) {
-        if (!isRecord(c)) continue;
+        if (!isObject(c)) continue;
         if (c.type === 'output_text' && typeof c.text === 'string' && c.text !== '') parts.push({ type: 'text', text: c.text });
         else if (c.type === 'refusal' && typeof c.refusal === 'string') {
           facts.refusal = true;

@@ -1,4 +1,5 @@
 import { invalidRequest } from '../../canonical/errors.js';
+import { parseEffort } from '../../canonical/reasoning.js';
 import type {
   CanonicalRequest,
   Message,
@@ -13,10 +14,11 @@ import type {
   ToolResultContent,
   ToolResultPart,
 } from '../../canonical/types.js';
+import { asNumber, asString, isObject, type JsonObject } from '../../util/json.js';
 import type { RequestContext } from '../codec.js';
 import { reasoningText } from './decode-output-item.js';
 import { decodeInputFile, decodeInputImage } from './media.js';
-import { isRecord, optNumber, optString, parseArguments, type JsonObject } from './narrow.js';
+import { parseArguments } from './parse-arguments.js';
 import { clientReasoningSignature, readToolCallCarrier } from './reasoning-signature.js';
 import { flattenToolName } from './tool-names.js';
 import { DIALECT } from './wire.js';
@@ -25,7 +27,7 @@ import { DIALECT } from './wire.js';
 // https://platform.openai.com/docs/api-reference/responses/create
 
 export function decodeRequest(body: unknown, _ctx: RequestContext): CanonicalRequest {
-  if (!isRecord(body)) throw invalidRequest('The request body must be a JSON object.');
+  if (!isObject(body)) throw invalidRequest('The request body must be a JSON object.');
   const model = body.model;
   if (typeof model !== 'string' || model === '') throw invalidRequest('model is required and must be a non-empty string.');
   // Both point at state a server kept; Switchyard keeps none and answers from many upstreams.
@@ -68,7 +70,7 @@ export function decodeRequest(body: unknown, _ctx: RequestContext): CanonicalReq
   const format = decodeTextFormat(body.text);
   if (format) req.responseFormat = format;
   // `user` is deprecated in favour of safety_identifier / prompt_cache_key; any of them identifies the end user.
-  const user = optString(body.user) ?? optString(body.safety_identifier) ?? optString(body.prompt_cache_key);
+  const user = asString(body.user) ?? asString(body.safety_identifier) ?? asString(body.prompt_cache_key);
   if (user) req.user = user;
 
   const extras = decodeExtras(body);
@@ -127,7 +129,7 @@ function decodeInput(input: unknown, system: TextPart[]): Message[] {
   for (let i = 0; i < input.length; i++) {
     const item: unknown = input[i];
     const path = `input[${i}]`;
-    if (!isRecord(item)) throw invalidRequest(`${path} must be an object.`);
+    if (!isObject(item)) throw invalidRequest(`${path} must be an object.`);
     const type = item.type ?? 'message';
     if (typeof type !== 'string') throw invalidRequest(`${path}.type must be a string.`);
 
@@ -183,7 +185,7 @@ function decodeSystemContent(content: unknown, path: string): TextPart[] {
   const out: TextPart[] = [];
   for (let j = 0; j < content.length; j++) {
     const part: unknown = content[j];
-    if (!isRecord(part)) throw invalidRequest(`${path}.content[${j}] must be an object.`);
+    if (!isObject(part)) throw invalidRequest(`${path}.content[${j}] must be an object.`);
     const text = part.type === 'refusal' ? part.refusal : part.text;
     // Images or files in a system message have no canonical place; only text is kept.
     if (typeof text === 'string' && text !== '') out.push({ type: 'text', text });
@@ -198,7 +200,7 @@ function decodeContent(content: unknown, path: string, assistant: boolean): Part
   for (let j = 0; j < content.length; j++) {
     const part: unknown = content[j];
     const partPath = `${path}.content[${j}]`;
-    if (!isRecord(part)) throw invalidRequest(`${partPath} must be an object.`);
+    if (!isObject(part)) throw invalidRequest(`${partPath} must be an object.`);
     switch (part.type) {
       case 'input_text':
       case 'output_text':
@@ -228,12 +230,12 @@ function decodeFunctionCall(item: JsonObject, path: string, b: InputBuilder): vo
   if (typeof callId !== 'string' || callId === '') throw invalidRequest(`${path}.call_id is required and must be a string.`);
   if (typeof name !== 'string' || name === '') throw invalidRequest(`${path}.name is required and must be a string.`);
   if (item.arguments != null && typeof item.arguments !== 'string') throw invalidRequest(`${path}.arguments must be a JSON string.`);
-  const namespace = optString(item.namespace);
+  const namespace = asString(item.namespace);
   const flat = namespace ? flattenToolName(namespace, name) : name;
   b.callNames.set(callId, flat);
   // Arguments a model once produced as invalid JSON stay a raw string: rejecting the history would
   // wedge the session for good.
-  b.assistant({ type: 'tool_call', id: callId, name: flat, arguments: parseArguments(optString(item.arguments) ?? '') });
+  b.assistant({ type: 'tool_call', id: callId, name: flat, arguments: parseArguments(asString(item.arguments) ?? '') });
 }
 
 function decodeFunctionCallOutput(item: JsonObject, path: string, b: InputBuilder): void {
@@ -249,7 +251,7 @@ function decodeFunctionCallOutput(item: JsonObject, path: string, b: InputBuilde
     for (let j = 0; j < output.length; j++) {
       const part: unknown = output[j];
       const partPath = `${path}.output[${j}]`;
-      if (!isRecord(part)) throw invalidRequest(`${partPath} must be an object.`);
+      if (!isObject(part)) throw invalidRequest(`${partPath} must be an object.`);
       if (part.type === 'input_text' || part.type === 'output_text') {
         if (typeof part.text !== 'string') throw invalidRequest(`${partPath}.text must be a string.`);
         content.push({ type: 'text', text: part.text });
@@ -261,14 +263,14 @@ function decodeFunctionCallOutput(item: JsonObject, path: string, b: InputBuilde
         throw invalidRequest(`${partPath}.type must be one of input_text, input_image, input_file.`);
       }
     }
-  } else if (isRecord(output) && typeof output.content === 'string') {
+  } else if (isObject(output) && typeof output.content === 'string') {
     // Early Codex builds sent a failed call's output as {content, success:false}.
     content = [{ type: 'text', text: output.content }];
     if (output.success === false) isError = true;
   } else {
     throw invalidRequest(`${path}.output must be a string or an array of content parts.`);
   }
-  const name = b.callNames.get(callId) ?? optString(item.name);
+  const name = b.callNames.get(callId) ?? asString(item.name);
   const result: ToolResultPart = name ? { type: 'tool_result', callId, name, content } : { type: 'tool_result', callId, content };
   if (isError) result.isError = true;
   b.toolResult(result);
@@ -285,7 +287,7 @@ function decodeReasoningItem(item: JsonObject, path: string, b: InputBuilder): v
     }
   }
   const text = reasoningText(item);
-  const signature = encrypted ? clientReasoningSignature(encrypted, optString(item.id)) : undefined;
+  const signature = encrypted ? clientReasoningSignature(encrypted, asString(item.id)) : undefined;
   // Reasoning with neither text nor encrypted content carries nothing any upstream could use.
   if (!text && !signature) return;
   b.assistant(signature ? { type: 'thinking', text, signature, ...(text ? {} : { redacted: true }) } : { type: 'thinking', text });
@@ -313,7 +315,7 @@ function decodeTools(raw: unknown): ToolDefinition[] {
   for (let i = 0; i < raw.length; i++) {
     const tool: unknown = raw[i];
     const path = `tools[${i}]`;
-    if (!isRecord(tool)) throw invalidRequest(`${path} must be an object.`);
+    if (!isObject(tool)) throw invalidRequest(`${path} must be an object.`);
     if (tool.type === 'function') {
       out.push(decodeFunctionTool(tool, path));
     } else if (tool.type === 'namespace') {
@@ -323,7 +325,7 @@ function decodeTools(raw: unknown): ToolDefinition[] {
       if (!Array.isArray(tool.tools)) throw invalidRequest(`${path}.tools must be an array.`);
       for (let j = 0; j < tool.tools.length; j++) {
         const inner: unknown = tool.tools[j];
-        if (isRecord(inner) && inner.type === 'function') {
+        if (isObject(inner) && inner.type === 'function') {
           const def = decodeFunctionTool(inner, `${path}.tools[${j}]`);
           def.name = flattenToolName(ns, def.name);
           out.push(def);
@@ -340,12 +342,12 @@ function decodeTools(raw: unknown): ToolDefinition[] {
 function decodeFunctionTool(tool: JsonObject, path: string): ToolDefinition {
   const name = tool.name;
   if (typeof name !== 'string' || name === '') throw invalidRequest(`${path}.name is required and must be a string.`);
-  if (tool.parameters != null && !isRecord(tool.parameters)) throw invalidRequest(`${path}.parameters must be a JSON Schema object.`);
+  if (tool.parameters != null && !isObject(tool.parameters)) throw invalidRequest(`${path}.parameters must be a JSON Schema object.`);
   const def: ToolDefinition = {
     name,
-    parameters: isRecord(tool.parameters) ? tool.parameters : { type: 'object', properties: {} },
+    parameters: isObject(tool.parameters) ? tool.parameters : { type: 'object', properties: {} },
   };
-  const description = optString(tool.description);
+  const description = asString(tool.description);
   if (description) def.description = description;
   if (typeof tool.strict === 'boolean') def.strict = tool.strict;
   return def;
@@ -354,10 +356,10 @@ function decodeFunctionTool(tool: JsonObject, path: string): ToolDefinition {
 function decodeToolChoice(raw: unknown): ToolChoice | undefined {
   if (raw == null) return undefined;
   if (raw === 'auto' || raw === 'none' || raw === 'required') return { type: raw };
-  if (!isRecord(raw)) throw invalidRequest("tool_choice must be 'auto', 'none', 'required' or an object.");
+  if (!isObject(raw)) throw invalidRequest("tool_choice must be 'auto', 'none', 'required' or an object.");
   if (raw.type === 'function') {
     if (typeof raw.name !== 'string' || raw.name === '') throw invalidRequest('tool_choice.name is required for type function.');
-    const ns = optString(raw.namespace);
+    const ns = asString(raw.namespace);
     return { type: 'tool', name: ns ? flattenToolName(ns, raw.name) : raw.name };
   }
   // allowed_tools limits the choice to a subset; canonical can only say whether a call is required.
@@ -369,22 +371,12 @@ function decodeToolChoice(raw: unknown): ToolChoice | undefined {
 // ---------------------------------------------------------------------------------------------
 // settings
 
-const EFFORTS: Record<string, ReasoningEffort> = {
-  none: 'none',
-  minimal: 'minimal',
-  low: 'low',
-  medium: 'medium',
-  high: 'high',
-  xhigh: 'xhigh',
-  max: 'xhigh', // canonical's top level
-};
-
 function decodeReasoning(raw: unknown): ReasoningConfig | undefined {
   if (raw == null) return undefined;
-  if (!isRecord(raw)) throw invalidRequest('reasoning must be an object.');
+  if (!isObject(raw)) throw invalidRequest('reasoning must be an object.');
   let effort: ReasoningEffort | undefined;
   if (raw.effort != null) {
-    effort = typeof raw.effort === 'string' ? EFFORTS[raw.effort] : undefined;
+    effort = parseEffort(raw.effort);
     if (!effort) throw invalidRequest('reasoning.effort must be one of none, minimal, low, medium, high, xhigh, max.');
   }
   // `summary: auto|concise|detailed` asks for reasoning summaries (Codex sends `summary: 'auto'`).
@@ -396,22 +388,22 @@ function decodeReasoning(raw: unknown): ReasoningConfig | undefined {
 
 function decodeTextFormat(text: unknown): ResponseFormat | undefined {
   if (text == null) return undefined;
-  if (!isRecord(text)) throw invalidRequest('text must be an object.');
+  if (!isObject(text)) throw invalidRequest('text must be an object.');
   const format = text.format;
   if (format == null) return undefined;
-  if (!isRecord(format)) throw invalidRequest('text.format must be an object.');
+  if (!isObject(format)) throw invalidRequest('text.format must be an object.');
   switch (format.type) {
     case 'text':
       return { type: 'text' };
     case 'json_object':
       return { type: 'json' };
     case 'json_schema': {
-      if (!isRecord(format.schema)) throw invalidRequest('text.format.schema must be a JSON Schema object.');
+      if (!isObject(format.schema)) throw invalidRequest('text.format.schema must be a JSON Schema object.');
       const out: ResponseFormat = { type: 'json_schema', schema: format.schema };
-      const name = optString(format.name);
+      const name = asString(format.name);
       if (name) out.name = name;
       if (typeof format.strict === 'boolean') out.strict = format.strict;
-      const description = optString(format.description);
+      const description = asString(format.description);
       if (description) out.description = description;
       return out;
     }
@@ -422,7 +414,7 @@ function decodeTextFormat(text: unknown): ResponseFormat | undefined {
 
 function decodeNumber(value: unknown, field: string): number | undefined {
   if (value == null) return undefined;
-  const n = optNumber(value);
+  const n = asNumber(value);
   if (n === undefined) throw invalidRequest(`${field} must be a number.`);
   return n;
 }
@@ -454,6 +446,6 @@ function decodeExtras(body: JsonObject): Record<string, unknown> | undefined {
   for (const field of EXTRA_FIELDS) {
     if (body[field] != null) (extras ??= {})[field] = body[field];
   }
-  if (isRecord(body.text) && typeof body.text.verbosity === 'string') (extras ??= {}).verbosity = body.text.verbosity;
+  if (isObject(body.text) && typeof body.text.verbosity === 'string') (extras ??= {}).verbosity = body.text.verbosity;
   return extras;
 }

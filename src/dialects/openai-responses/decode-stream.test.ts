@@ -150,7 +150,7 @@ describe('decode stream: specific recordings', () => {
     expect(events.map((e) => e.type)).toEqual(['start', 'error']);
     expect(events[1]).toEqual({
       type: 'error',
-      error: { kind: 'rate_limit', status: 429, message: expect.stringMatching(/^You exceeded your current quota/) },
+      error: { kind: 'rate_limit', status: 429, message: expect.stringMatching(/^You exceeded your current quota/), code: 'insufficient_quota' },
     });
   });
 

@@ -2,11 +2,11 @@ import { nowSeconds, randomId } from '../../canonical/ids.js';
 import type { ErrorInfo, PartStart, StreamEvent, Usage } from '../../canonical/types.js';
 import type { StreamDecoder } from '../codec.js';
 import type { SseEvent } from '../../util/sse.js';
+import { asNumber, asString, isObject, type JsonObject } from '../../util/json.js';
 import { functionCallName, reasoningText } from './decode-output-item.js';
 import { errorInfoForCode } from './error-code.js';
 import { finishReasonFor } from './map-finish-reason.js';
 import { decodeUsage } from './map-usage.js';
-import { isRecord, optNumber, optString, type JsonObject } from './narrow.js';
 import { upstreamReasoningSignature } from './reasoning-signature.js';
 
 // Upstream Responses SSE stream -> canonical stream events.
@@ -53,8 +53,8 @@ export class ResponsesStreamDecoder implements StreamDecoder {
       // stream that never reaches its terminal event still ends in an error from end().
       return [];
     }
-    if (!isRecord(data)) return [];
-    const type = optString(data.type) ?? sse.event;
+    if (!isObject(data)) return [];
+    const type = asString(data.type) ?? sse.event;
     const out: StreamEvent[] = [];
 
     switch (type) {
@@ -104,13 +104,13 @@ export class ResponsesStreamDecoder implements StreamDecoder {
         break;
       case 'response.failed':
         this.ensureStarted(out, data.response);
-        this.fail(isRecord(data.response) && isRecord(data.response.error) ? data.response.error : {}, out);
+        this.fail(isObject(data.response) && isObject(data.response.error) ? data.response.error : {}, out);
         break;
       case 'error':
         // OpenAI sends {type:'error', error:{code,message}} then response.failed; the documented shape
         // is flat {type:'error', code, message}. The first one seen wins.
         this.ensureStarted(out);
-        this.fail(isRecord(data.error) ? data.error : data, out);
+        this.fail(isObject(data.error) ? data.error : data, out);
         break;
       // reasoning_summary_part.added/done, function_call_arguments.done, annotation events, built-in
       // tool progress events: nothing canonical to say (the `.done` item carries the final values).
@@ -131,17 +131,17 @@ export class ResponsesStreamDecoder implements StreamDecoder {
   private ensureStarted(out: StreamEvent[], response?: unknown): void {
     if (this.started) return;
     this.started = true;
-    const r = isRecord(response) ? response : {};
+    const r = isObject(response) ? response : {};
     out.push({
       type: 'start',
-      id: optString(r.id) ?? randomId('resp_'),
-      model: optString(r.model) ?? '',
-      created: optNumber(r.created_at) ?? nowSeconds(),
+      id: asString(r.id) ?? randomId('resp_'),
+      model: asString(r.model) ?? '',
+      created: asNumber(r.created_at) ?? nowSeconds(),
     });
   }
 
   private item(data: JsonObject, fallback: ItemState['type']): ItemState | undefined {
-    const index = optNumber(data.output_index);
+    const index = asNumber(data.output_index);
     if (index === undefined) return undefined;
     let state = this.items.get(index);
     if (!state) {
@@ -166,17 +166,17 @@ export class ResponsesStreamDecoder implements StreamDecoder {
   }
 
   private itemAdded(data: JsonObject, out: StreamEvent[]): void {
-    const index = optNumber(data.output_index);
+    const index = asNumber(data.output_index);
     const item = data.item;
-    if (index === undefined || !isRecord(item)) return;
+    if (index === undefined || !isObject(item)) return;
     const type = item.type === 'message' || item.type === 'reasoning' || item.type === 'function_call' ? item.type : 'other';
     const state: ItemState = { type };
     this.items.set(index, state);
     if (type === 'function_call') {
       this.toolCalls = true;
-      state.slot = this.openSlot(out, { type: 'tool_call', id: optString(item.call_id) ?? optString(item.id) ?? '', name: functionCallName(item) });
+      state.slot = this.openSlot(out, { type: 'tool_call', id: asString(item.call_id) ?? asString(item.id) ?? '', name: functionCallName(item) });
       // Some servers send the whole arguments already here.
-      const args = optString(item.arguments);
+      const args = asString(item.arguments);
       if (args) this.sendArgs(state.slot, args, out);
     }
     // Message text parts start at their first text; reasoning at its first text (or at done, when it
@@ -187,7 +187,7 @@ export class ResponsesStreamDecoder implements StreamDecoder {
   private textSlot(data: JsonObject, out: StreamEvent[], create: boolean): TextSlot | undefined {
     const state = this.item(data, 'message');
     if (!state || state.type !== 'message') return undefined;
-    const contentIndex = optNumber(data.content_index) ?? 0;
+    const contentIndex = asNumber(data.content_index) ?? 0;
     state.contents ??= new Map();
     let slot = state.contents.get(contentIndex);
     if (!slot && create) {
@@ -198,11 +198,11 @@ export class ResponsesStreamDecoder implements StreamDecoder {
   }
 
   private contentPartAdded(data: JsonObject): void {
-    if (isRecord(data.part) && data.part.type === 'refusal') this.refusal = true;
+    if (isObject(data.part) && data.part.type === 'refusal') this.refusal = true;
   }
 
   private textDelta(data: JsonObject, out: StreamEvent[]): void {
-    const delta = optString(data.delta);
+    const delta = asString(data.delta);
     if (!delta) return;
     const slot = this.textSlot(data, out, true);
     if (!slot?.open) return;
@@ -227,7 +227,7 @@ export class ResponsesStreamDecoder implements StreamDecoder {
 
   private contentPartDone(data: JsonObject, out: StreamEvent[]): void {
     const part = data.part;
-    const full = isRecord(part) ? (part.type === 'refusal' ? part.refusal : part.text) : undefined;
+    const full = isObject(part) ? (part.type === 'refusal' ? part.refusal : part.text) : undefined;
     const slot = this.textSlot(data, out, typeof full === 'string' && full !== '');
     if (!slot) return;
     if (typeof full === 'string' && slot.open) this.catchUp(slot, full, 'text_delta', out);
@@ -235,12 +235,12 @@ export class ResponsesStreamDecoder implements StreamDecoder {
   }
 
   private reasoningDelta(data: JsonObject, subIndex: unknown, out: StreamEvent[]): void {
-    const delta = optString(data.delta);
+    const delta = asString(data.delta);
     const state = this.item(data, 'reasoning');
     if (!delta || !state || state.type !== 'reasoning') return;
     state.slot ??= this.openSlot(out, { type: 'thinking' });
     if (!state.slot.open) return;
-    const index = optNumber(subIndex) ?? 0;
+    const index = asNumber(subIndex) ?? 0;
     let text = delta;
     // A new summary part is a new paragraph, as joinReasoningTexts joins them.
     if (state.summaryIndex !== undefined && index !== state.summaryIndex && state.slot.sent !== '') text = `\n\n${delta}`;
@@ -255,21 +255,21 @@ export class ResponsesStreamDecoder implements StreamDecoder {
   }
 
   private argumentsDelta(data: JsonObject, out: StreamEvent[]): void {
-    const delta = optString(data.delta);
+    const delta = asString(data.delta);
     const state = this.item(data, 'function_call');
     if (!delta || !state || state.type !== 'function_call') return;
     if (!state.slot) {
       // Arguments for a call whose output_item.added went missing: name and id arrive only at done.
       this.toolCalls = true;
-      state.slot = this.openSlot(out, { type: 'tool_call', id: optString(data.call_id) ?? optString(data.item_id) ?? '', name: '' });
+      state.slot = this.openSlot(out, { type: 'tool_call', id: asString(data.call_id) ?? asString(data.item_id) ?? '', name: '' });
     }
     if (state.slot.open) this.sendArgs(state.slot, delta, out);
   }
 
   private itemDone(data: JsonObject, out: StreamEvent[]): void {
-    const index = optNumber(data.output_index);
+    const index = asNumber(data.output_index);
     const item = data.item;
-    if (index === undefined || !isRecord(item)) return;
+    if (index === undefined || !isObject(item)) return;
     let state = this.items.get(index);
     if (!state) {
       state = { type: item.type === 'message' || item.type === 'reasoning' || item.type === 'function_call' ? item.type : 'other' };
@@ -282,7 +282,7 @@ export class ResponsesStreamDecoder implements StreamDecoder {
       const content = Array.isArray(item.content) ? item.content : [];
       for (let i = 0; i < content.length; i++) {
         const c: unknown = content[i];
-        if (!isRecord(c)) continue;
+        if (!isObject(c)) continue;
         const text = c.type === 'output_text' ? c.text : c.type === 'refusal' ? c.refusal : undefined;
         if (typeof text !== 'string') continue;
         if (c.type === 'refusal') this.refusal = true;
@@ -292,20 +292,20 @@ export class ResponsesStreamDecoder implements StreamDecoder {
       for (const slot of state.contents?.values() ?? []) this.closeSlot(slot, out);
     } else if (item.type === 'reasoning') {
       const text = reasoningText(item);
-      const encrypted = optString(item.encrypted_content);
+      const encrypted = asString(item.encrypted_content);
       if (!state.slot && (text || encrypted)) state.slot = this.openSlot(out, text ? { type: 'thinking' } : { type: 'thinking', redacted: true });
       if (!state.slot) return;
       if (state.slot.open) {
         if (text) this.catchUp(state.slot, text, 'thinking_delta', out);
         // The done item carries the final encrypted content (it differs from the one in `.added`).
-        if (encrypted) out.push({ type: 'signature', index: state.slot.part, signature: upstreamReasoningSignature(optString(item.id), encrypted) });
+        if (encrypted) out.push({ type: 'signature', index: state.slot.part, signature: upstreamReasoningSignature(asString(item.id), encrypted) });
       }
       this.closeSlot(state.slot, out);
     } else if (item.type === 'function_call') {
       this.toolCalls = true;
-      state.slot ??= this.openSlot(out, { type: 'tool_call', id: optString(item.call_id) ?? optString(item.id) ?? '', name: functionCallName(item) });
+      state.slot ??= this.openSlot(out, { type: 'tool_call', id: asString(item.call_id) ?? asString(item.id) ?? '', name: functionCallName(item) });
       if (state.slot.open) {
-        const args = optString(item.arguments) ?? '';
+        const args = asString(item.arguments) ?? '';
         if (state.slot.sent === '') this.sendArgs(state.slot, args || '{}', out);
         else if (args.length > state.slot.sent.length && args.startsWith(state.slot.sent)) this.sendArgs(state.slot, args.slice(state.slot.sent.length), out);
       }
@@ -325,7 +325,7 @@ export class ResponsesStreamDecoder implements StreamDecoder {
   }
 
   private complete(response: unknown, out: StreamEvent[]): void {
-    const r = isRecord(response) ? response : {};
+    const r = isObject(response) ? response : {};
     // A server that sent no item events at all still lists the items in the final output. (output_index
     // is not the position in that array - recording openai-phase skips index 1 - so the two cannot be
     // merged item by item.)
@@ -335,15 +335,15 @@ export class ResponsesStreamDecoder implements StreamDecoder {
     this.closeAll(out);
     const usage: Usage | undefined = decodeUsage(r.usage);
     if (usage) out.push({ type: 'usage', usage });
-    const incomplete = isRecord(r.incomplete_details) ? r.incomplete_details.reason : undefined;
+    const incomplete = isObject(r.incomplete_details) ? r.incomplete_details.reason : undefined;
     const reason = finishReasonFor(r.status ?? 'completed', incomplete, { toolCalls: this.toolCalls, refusal: this.refusal });
     out.push(usage ? { type: 'finish', reason, usage } : { type: 'finish', reason });
     this.finished = true;
   }
 
   private fail(error: JsonObject, out: StreamEvent[]): void {
-    const code = optString(error.code) ?? optString(error.type);
-    const message = optString(error.message) ?? 'The upstream failed to generate the response.';
+    const code = asString(error.code) ?? asString(error.type);
+    const message = asString(error.message) ?? 'The upstream failed to generate the response.';
     const info: ErrorInfo = errorInfoForCode(code, message);
     out.push({ type: 'error', error: info });
     this.finished = true;

@@ -1,4 +1,5 @@
 import { signatureFor } from '../../canonical/signature.js';
+import { stringifyArguments } from '../../canonical/tool-arguments.js';
 import type {
   CanonicalRequest,
   Message,
@@ -8,9 +9,9 @@ import type {
   ToolChoice,
   ToolResultPart,
 } from '../../canonical/types.js';
+import type { JsonObject } from '../../util/json.js';
 import type { EncodeRequestContext } from '../codec.js';
 import { encodeInputFile, encodeInputImage } from './media.js';
-import { stringifyArguments, type JsonObject } from './narrow.js';
 import { unpackReasoning } from './reasoning-signature.js';
 import { DIALECT } from './wire.js';
 

@@ -1,8 +1,8 @@
 import { randomId } from '../../canonical/ids.js';
+import { stringifyArguments } from '../../canonical/tool-arguments.js';
 import type { CanonicalResponse } from '../../canonical/types.js';
 import type { EncodeResponseContext } from '../codec.js';
 import { outcomeFor } from './map-finish-reason.js';
-import { stringifyArguments } from './narrow.js';
 import { carrierItem, functionCallItem, messageItem, outputText, reasoningItem, responseId, responseObject } from './response-object.js';
 import type { WireMessageItem, WireOutputItem, WireResponse } from './wire.js';
 

@@ -211,6 +211,29 @@ describe('stream encoder: wire frames', () => {
     expect(f[f.length - 1].data.response).toMatchObject({ error: { code: 'context_length_exceeded' } });
   });
 
+  it("prefers the upstream's own OpenAI code to a guess from the message", () => {
+    const failedCode = (error: Extract<StreamEvent, { type: 'error' }>['error']) => {
+      const f = frames(encode([START, { type: 'error', error }]));
+      return [f[f.length - 2].data.code, (f[f.length - 1].data.response as { error: { code: string } }).error.code];
+    };
+    // The message says nothing of a quota; the code does (OpenAI sends it; Codex stops retrying on it).
+    expect(failedCode({ kind: 'rate_limit', status: 429, message: 'Request limit reached', code: 'insufficient_quota' })).toEqual([
+      'insufficient_quota',
+      'insufficient_quota',
+    ]);
+    expect(failedCode({ kind: 'invalid_request', status: 400, message: 'Bad image', code: 'invalid_image_format' })).toEqual([
+      'invalid_image_format',
+      'invalid_image_format',
+    ]);
+    // Another dialect's code means nothing to Codex: the guess still finds the context overflow.
+    const anthropic = { kind: 'invalid_request', status: 400, message: 'prompt is too long: 210000 tokens > 200000 maximum', code: 'invalid_request_error' } as const;
+    expect(failedCode(anthropic)).toEqual(['context_length_exceeded', 'context_length_exceeded']);
+    expect(failedCode({ kind: 'rate_limit', status: 429, message: 'Quota exceeded', code: 'RESOURCE_EXHAUSTED' })).toEqual([
+      'insufficient_quota',
+      'insufficient_quota',
+    ]);
+  });
+
   it('a stream that ends without finish fails instead of leaving the client waiting', () => {
     const enc = new ResponsesStreamEncoder({ requestModel: MODEL });
     enc.push(START);

@@ -1,5 +1,5 @@
 import type { Usage } from '../../canonical/types.js';
-import { isRecord, optNumber } from './narrow.js';
+import { asNumber, isObject } from '../../util/json.js';
 import type { WireUsage } from './wire.js';
 
 // Responses usage already has canonical semantics: input_tokens includes cached tokens and
@@ -7,11 +7,11 @@ import type { WireUsage } from './wire.js';
 // https://platform.openai.com/docs/api-reference/responses/object#responses/object-usage
 
 export function decodeUsage(raw: unknown): Usage | undefined {
-  if (!isRecord(raw)) return undefined;
-  const usage: Usage = { inputTokens: optNumber(raw.input_tokens) ?? 0, outputTokens: optNumber(raw.output_tokens) ?? 0 };
-  const cached = isRecord(raw.input_tokens_details) ? optNumber(raw.input_tokens_details.cached_tokens) : undefined;
-  const written = isRecord(raw.input_tokens_details) ? optNumber(raw.input_tokens_details.cache_write_tokens) : undefined;
-  const reasoning = isRecord(raw.output_tokens_details) ? optNumber(raw.output_tokens_details.reasoning_tokens) : undefined;
+  if (!isObject(raw)) return undefined;
+  const usage: Usage = { inputTokens: asNumber(raw.input_tokens) ?? 0, outputTokens: asNumber(raw.output_tokens) ?? 0 };
+  const cached = isObject(raw.input_tokens_details) ? asNumber(raw.input_tokens_details.cached_tokens) : undefined;
+  const written = isObject(raw.input_tokens_details) ? asNumber(raw.input_tokens_details.cache_write_tokens) : undefined;
+  const reasoning = isObject(raw.output_tokens_details) ? asNumber(raw.output_tokens_details.reasoning_tokens) : undefined;
   if (cached !== undefined) usage.cachedInputTokens = cached;
   if (written) usage.cacheCreationTokens = written;
   if (reasoning !== undefined) usage.reasoningTokens = reasoning;

@@ -1,23 +1,10 @@
+import { parseDataUrl, sourceFromUrl, toDataUrl } from '../../canonical/data-url.js';
 import { invalidRequest } from '../../canonical/errors.js';
 import type { DocumentPart, ImagePart, MediaSource } from '../../canonical/types.js';
-import { optString, type JsonObject } from './narrow.js';
+import { asString, type JsonObject } from '../../util/json.js';
 
 // input_image / input_file content parts <-> canonical media.
 // https://platform.openai.com/docs/api-reference/responses/create#responses_create-input
-
-/** `data:<type>;base64,<data>` -> parts, or undefined when `url` is not a base64 data URL. */
-export function parseDataUrl(url: string): { mediaType: string; data: string } | undefined {
-  if (!url.startsWith('data:')) return undefined;
-  const comma = url.indexOf(',');
-  if (comma < 0) return undefined;
-  const header = url.slice(5, comma);
-  if (!header.endsWith(';base64')) return undefined;
-  return { mediaType: header.slice(0, -7).split(';')[0] || 'application/octet-stream', data: url.slice(comma + 1) };
-}
-
-function dataUrl(mediaType: string, data: string): string {
-  return `data:${mediaType};base64,${data}`;
-}
 
 const MEDIA_BY_EXTENSION: Record<string, string> = {
   pdf: 'application/pdf',
@@ -39,13 +26,12 @@ function mediaTypeForFilename(filename: string | undefined): string {
 }
 
 export function decodeInputImage(part: JsonObject, path: string): ImagePart {
-  const detail = optString(part.detail);
-  const fileId = optString(part.file_id);
-  const url = optString(part.image_url);
+  const detail = asString(part.detail);
+  const fileId = asString(part.file_id);
+  const url = asString(part.image_url);
   let source: MediaSource;
   if (url) {
-    const parsed = parseDataUrl(url);
-    source = parsed ? { kind: 'base64', mediaType: parsed.mediaType, data: parsed.data } : { kind: 'url', url };
+    source = sourceFromUrl(url);
   } else if (fileId) {
     source = { kind: 'file', fileId };
   } else {
@@ -57,10 +43,10 @@ export function decodeInputImage(part: JsonObject, path: string): ImagePart {
 }
 
 export function decodeInputFile(part: JsonObject, path: string): DocumentPart {
-  const filename = optString(part.filename);
-  const fileData = optString(part.file_data);
-  const fileId = optString(part.file_id);
-  const fileUrl = optString(part.file_url);
+  const filename = asString(part.filename);
+  const fileData = asString(part.file_data);
+  const fileId = asString(part.file_id);
+  const fileUrl = asString(part.file_url);
   let source: MediaSource;
   if (fileData) {
     // OpenAI documents a data URL here; bare base64 is accepted too, typed by the file name.
@@ -84,7 +70,7 @@ export function encodeInputImage(part: ImagePart): JsonObject {
   const src = part.source;
   const out: JsonObject = { type: 'input_image', detail: part.detail ?? 'auto' };
   if (src.kind === 'file') out.file_id = src.fileId;
-  else out.image_url = src.kind === 'url' ? src.url : dataUrl(src.mediaType, src.data);
+  else out.image_url = src.kind === 'url' ? src.url : toDataUrl(src.mediaType, src.data);
   return out;
 }
 
@@ -94,5 +80,5 @@ export function encodeInputFile(part: DocumentPart): JsonObject {
   if (src.kind === 'url') return { type: 'input_file', file_url: src.url };
   // OpenAI wants a filename next to inline file data.
   const filename = part.filename ?? part.title ?? (src.mediaType === 'application/pdf' ? 'document.pdf' : 'document');
-  return { type: 'input_file', filename, file_data: dataUrl(src.mediaType, src.data) };
+  return { type: 'input_file', filename, file_data: toDataUrl(src.mediaType, src.data) };
 }

@@ -1,7 +1,8 @@
-import type { MediaSource } from '../../canonical/types.js';
+import type { MediaSource } from './types.js';
 
-// Chat Completions carries inline media as data URLs (`data:image/png;base64,…`) in
-// image_url.url and file.file_data; the canonical model keeps the media type and base64 apart.
+// OpenAI's dialects carry inline media as data URLs (`data:image/png;base64,…`): Chat Completions in
+// image_url.url and file.file_data, Responses in input_image.image_url and input_file.file_data. The
+// canonical model keeps the media type and base64 apart.
 
 /** Parses a base64 data URL; undefined when `url` is not one. No copy of the payload beyond slice. */
 export function parseDataUrl(url: string): { mediaType: string; data: string } | undefined {
@@ -16,11 +17,12 @@ export function parseDataUrl(url: string): { mediaType: string; data: string } |
   return { mediaType, data: url.slice(comma + 1) };
 }
 
+/** Inline media -> a base64 data URL. */
 export function toDataUrl(mediaType: string, data: string): string {
   return `data:${mediaType};base64,${data}`;
 }
 
-/** image_url.url → canonical source: data URLs become base64, anything else stays a URL. */
+/** An image URL (chat image_url.url, Responses input_image.image_url) → canonical source: data URLs become base64, anything else stays a URL. */
 export function sourceFromUrl(url: string): MediaSource {
   const parsed = parseDataUrl(url);
   return parsed ? { kind: 'base64', mediaType: parsed.mediaType, data: parsed.data } : { kind: 'url', url };
