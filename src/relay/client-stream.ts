@@ -27,12 +27,22 @@ export class ClientStream {
     return this.started;
   }
 
-  /** Sends status and headers (once). */
-  start(status: number, headers: Record<string, string>): void {
+  /**
+   * Sends status and headers (once). `flush: false` lets them leave with the first body bytes, in
+   * the same socket write (for answers whose body is already on its way); `'soon'` does the same
+   * but sends them on their own after one turn of the event loop if no body byte came by then
+   * (a relayed stream whose upstream is still thinking must show its 200 at once).
+   */
+  start(status: number, headers: Record<string, string>, flush: boolean | 'soon' = true): void {
     if (this.started) return;
     this.started = true;
     this.raw.writeHead(status, headers);
-    this.raw.flushHeaders();
+    if (flush === true) this.raw.flushHeaders();
+    else if (flush === 'soon') {
+      setImmediate(() => {
+        if (!this.raw.headersSent && !this.raw.writableEnded && !this.raw.destroyed) this.raw.flushHeaders();
+      });
+    }
     this.lastWrite = Date.now();
   }
 

@@ -1,5 +1,6 @@
 import { unwrapSignature } from '../canonical/signature.js';
 import type { Dialect } from '../canonical/types.js';
+import { isObject, type JsonObject } from '../util/json.js';
 import { readToolCallCarrier } from '../dialects/openai-responses/reasoning-signature.js';
 
 // The same-dialect relay forwards the client's own bytes. That is right only while the history in
@@ -11,10 +12,9 @@ import { readToolCallCarrier } from '../dialects/openai-responses/reasoning-sign
 // found"). Such a request takes the codec path instead, whose encoders send each signature only to
 // the dialect that issued it.
 
-type Json = Record<string, unknown>;
+type Json = JsonObject;
 
-const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-const list = (v: unknown): Json[] => (Array.isArray(v) ? (v as unknown[]).filter(isObj) : []);
+const list = (v: unknown): Json[] => (Array.isArray(v) ? (v as unknown[]).filter(isObject) : []);
 
 /** A signature string the client echoed that this dialect's upstream did not issue. */
 function foreign(raw: unknown, dialect: Dialect): boolean {

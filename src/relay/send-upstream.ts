@@ -25,7 +25,7 @@ export function createUpstreamAgent(t: UpstreamTimeouts): Agent {
     headersTimeout: t.firstByteMs,
     bodyTimeout: t.idleMs,
     keepAliveTimeout: 30_000,
-    connections: 256,
+    connections: null,
   });
 }
 

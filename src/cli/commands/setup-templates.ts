@@ -348,10 +348,16 @@ export function renderPlan(plan: SetupPlan): string {
 
 /** The plan as a README subsection (Markdown). */
 export function renderPlanMarkdown(plan: SetupPlan): string {
-  const out: string[] = [`### ${plan.title}`, '', `\`switchyard setup ${plan.client}\` prints:`, ''];
-  if (plan.env.length > 0) out.push('```sh', shellExports(plan.env), '```', '');
+  const cmd = `\`switchyard setup ${plan.client}\``;
+  const out: string[] = [`### ${plan.title}`, ''];
+  if (plan.env.length > 0) out.push(`${cmd} prints the environment`, '', '```sh', shellExports(plan.env), '```', '');
   if (plan.files.length > 0) {
-    out.push('`--write` changes, keeping a backup (`--restore` puts it back):', '');
+    out.push(
+      plan.env.length > 0
+        ? 'and the config below, which `--write` merges in, keeping a backup (`--restore` puts it back):'
+        : `${cmd} prints the config below, which \`--write\` merges in, keeping a backup (\`--restore\` puts it back):`,
+      '',
+    );
     for (const f of plan.files) out.push(`- \`${displayPath(f)}\`: ${f.summary}`, '', '```' + f.previewLang, f.preview, '```', '');
   }
   if (plan.code) out.push('```' + plan.code.lang, plan.code.text, '```', '');
