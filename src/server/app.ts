@@ -173,7 +173,8 @@ export function createGateway(config: Config, log: Logger, hooks: GatewayHooks =
     const responseHeaders: Record<string, string> = { 'x-request-id': String(req.id) };
     if (route.rewritten) {
       responseHeaders[REWRITE_HEADER] = `${path} -> ${route.path}`;
-      if (!rewritesLogged.has(path)) {
+      // Bounded, so a client inventing endless path variants cannot grow memory.
+      if (!rewritesLogged.has(path) && rewritesLogged.size < 1000) {
         rewritesLogged.add(path);
         req.log.warn({ received: path, served_as: route.path }, `path rewritten: ${route.fix}`);
       }
