@@ -271,7 +271,7 @@ function renderLoadTable(s) {
       lines.push(`| ${r.label} | n/a: ${r.unsupported.replace(/\|/g, '/')} | | | | | | |`);
       continue;
     }
-    const d = s.id === 'relay-c1' ? 3 : 2;
+    const d = s.id === 'relay-c1' ? 3 : 0; // autocannon's latencies are whole milliseconds
     lines.push(
       `| ${r.label} | ${fmt(r.rps, 0)}${ratio(r.rpsVsBaseline)} | ${fmt(r.p50, d)} | ${fmt(r.p99, d)} | ${r.addedP50 === undefined ? '—' : `${fmt(r.addedP50, d)} / ${fmt(r.addedP99, d)}`} | ${fmt(r.rssMB, 0)}${ratio(r.rssVsBaseline)} | ${fmt(r.cpuUsPerReq, 0)} | ${r.errors}${r.firstError ? ` (${r.firstError})` : ''} |`,
     );
@@ -290,10 +290,17 @@ const drivers = {
       : sequential({ origin: t.origin, ...spec, durationS: s }),
 };
 
+/** Restarts every started target, so a scenario's peak RSS is its own and not the heap left by earlier ones. */
+async function restartTargets() {
+  await Promise.all(targets.map((t) => t.stop()));
+  await Promise.all(targets.map((t) => t.start({ ...spawnOpts, nodeFlags: t.nodeFlags })));
+}
+
 async function streamsScenario() {
+  if (!quick) await restartTargets();
   const chunks = quick ? 10 : 100;
   const latencyMs = quick ? 300 : 5000;
-  const title = `4. ${streamCount} concurrent slow streams (Anthropic SSE, mock ${latencyMs / 1000} s, ${chunks} chunks, opened over ${quick ? 0.1 : 1} s)`;
+  const title = `4. ${streamCount} concurrent slow streams (Anthropic SSE, mock ${latencyMs / 1000} s, ${chunks} chunks, opened over ${quick ? 0.1 : 1} s, fresh processes)`;
   say(`\n## ${title}`);
   await mock.configure({ latencyMs, chunks });
   const rows = [];

@@ -273,6 +273,11 @@ function gatewayOf(cp: ControlPlane): Gateway {
   return g();
 }
 
+function listeningPort(cp: ControlPlane): number {
+  const addr = stateOf(cp).gateway?.().app.server.address();
+  return typeof addr === 'object' && addr ? addr.port : cp.config.port;
+}
+
 // ---- JSON routes in the admin API's table ----
 
 const routeQuery = z
@@ -373,7 +378,7 @@ export function consoleApiRoutes(cp: ControlPlane): AdminRoute[] {
       url: '/api/settings/server',
       tag: 'settings',
       summary: `Settings that apply at the next start (${SERVER_SETTING_KEYS.join(', ')}): what runs now and what is saved for the next start.`,
-      handler: async () => serverSettingsView(cp),
+      handler: async () => serverSettingsView(cp, listeningPort(cp)),
     },
     {
       method: 'PATCH',
@@ -383,7 +388,7 @@ export function consoleApiRoutes(cp: ControlPlane): AdminRoute[] {
       body: serverSettingsBody,
       handler: async ({ body }) => {
         await saveServerSettings(cp, body as Record<string, unknown>);
-        return serverSettingsView(cp);
+        return serverSettingsView(cp, listeningPort(cp));
       },
     },
   ];
@@ -438,8 +443,8 @@ function passwordHint(cp: ControlPlane, loopback: boolean): string {
       return "The admin password is the gateway's API key (api_key in the config file or SWITCHYARD_API_KEY).";
     default:
       return loopback
-        ? `The admin password is the key Switchyard generated into ${join(cp.config.data_dir, 'api_key')} (set admin_password to choose your own).`
-        : "The admin password is the key Switchyard generated into api_key in its data directory (set admin_password to choose your own).";
+        ? `The admin password is the key Switchyard generated at its first start: it is printed in the terminal where Switchyard started, and saved in ${join(cp.config.data_dir, 'api_key')}. Set admin_password to choose your own.`
+        : 'The admin password is the key Switchyard generated at its first start: it is printed in the terminal where Switchyard started, and saved as api_key in its data directory.';
   }
 }
 

@@ -137,7 +137,8 @@ function effectiveOf(c: { auth_mode: string; allow_lan_access: boolean; host: st
   return c.allow_lan_access || !loopback ? 'all_except_health' : 'off';
 }
 
-export async function serverSettingsView(cp: ControlPlane) {
+/** `port` is the port listened on (the config may say 0 = any free port). */
+export async function serverSettingsView(cp: ControlPlane, port = cp.config.port) {
   const saved = (await loadConsoleOverrides(cp.store)).server;
   const c = cp.config;
   const running = {
@@ -147,7 +148,7 @@ export async function serverSettingsView(cp: ControlPlane) {
     max_body_size: c.max_body_size,
     max_body_size_text: formatByteSize(c.max_body_size),
     host: c.host,
-    port: c.port,
+    port,
   };
   // What the saved values would mean at the next start (validated when saved).
   const parsed = configSchema.safeParse(Object.fromEntries(Object.entries(saved).filter(([, v]) => v !== undefined)));

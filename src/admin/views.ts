@@ -80,6 +80,7 @@ export function requestView(r: StoredRequest, detail = false) {
           user_key_id: r.userKeyId ?? null,
           cache_creation_tokens: u?.cacheCreationTokens ?? null,
           usage_estimated: u?.estimated ?? null,
+          attempt_log: r.attemptLog ?? null,
           request_body: r.requestBody ?? null,
           response_body: r.responseBody ?? null,
         }

@@ -1,6 +1,16 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
 import { maskKey } from '../routing/credential.js';
 import { VERSION } from '../version.js';
+
+function readGeneratedKey(dataDir: string): string | undefined {
+  try {
+    return readFileSync(join(dataDir, 'api_key'), 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** The one start-up message: where to point each client, and what is behind the gateway. */
 export function banner(config: Config, url: string): string {
@@ -27,9 +37,15 @@ export function banner(config: Config, url: string): string {
         : config.admin_password_source === 'api_key'
           ? 'the API key'
           : `the key in ${config.data_dir}/api_key`;
+  // With no password configured, the generated key is the console's password: shown here, so a new user
+  // can log in without opening a file (the same terminal that shows a generated API key).
+  const consolePassword = config.admin_password_source === undefined ? readGeneratedKey(config.data_dir) : undefined;
+  lines.push(
+    `  admin console: ${clientHost}/ in a browser (password: ${consolePassword ? `${consolePassword}, generated into ${config.data_dir}/api_key` : adminPassword})`,
+  );
   lines.push(`  admin API: ${clientHost}/api (password: ${adminPassword}); metrics: ${clientHost}/metrics`);
   if (config.providers.length === 0) {
-    lines.push('  providers: none configured — add some under `providers:` in config.yaml (see README)');
+    lines.push('  providers: none configured — add some in the admin console, or under `providers:` in config.yaml (see README)');
   } else {
     lines.push('  providers:');
     for (const p of config.providers) {

@@ -38,9 +38,25 @@ export interface RequestRecord {
   /** The user key the client presented (its name and id), when it was one. */
   userKey?: string;
   userKeyId?: number;
+  /** Each upstream attempt, in order: where it went and, when it failed, why. */
+  attemptLog?: AttemptRecord[];
   /** Bodies, only when the `store_bodies` setting is on: capped, secrets redacted. */
   requestBody?: string;
   responseBody?: string;
+}
+
+/** One upstream attempt of a request (the credential masked, never the key). */
+export interface AttemptRecord {
+  provider: string;
+  credential: string;
+  model: string;
+  /** The upstream's HTTP status; absent when it did not answer (connection error, timeout). */
+  status?: number;
+  ok: boolean;
+  /** Why it failed. */
+  reason?: string;
+  /** Milliseconds until the upstream's answer (headers) or the failure. */
+  ms: number;
 }
 
 /** What the server tells the rest of the system; every hook runs off the hot path and must not throw. */

@@ -40,7 +40,8 @@ export class ClientStream {
     if (flush === true) this.raw.flushHeaders();
     else if (flush === 'soon') {
       setImmediate(() => {
-        if (!this.raw.headersSent && !this.raw.writableEnded && !this.raw.destroyed) this.raw.flushHeaders();
+        // (`raw.headersSent` is already true after writeHead: whether a body byte left is ours to know.)
+        if (this.firstByteMs === undefined && !this.raw.writableEnded && !this.raw.destroyed) this.raw.flushHeaders();
       });
     }
     this.lastWrite = Date.now();
@@ -71,7 +72,7 @@ export class ClientStream {
 
   end(final?: string): void {
     this.stopKeepalive();
-    if (this.raw.writableEnded) return;
+    if (this.raw.writableEnded || this.raw.destroyed) return;
     if (final) this.firstByteMs ??= Date.now() - this.createdAt;
     if (final) this.raw.end(final);
     else this.raw.end();

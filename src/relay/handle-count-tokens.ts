@@ -44,6 +44,7 @@ export async function handleCountTokens(req: GenerationRequest, deps: RelayDeps,
       dispatcher: deps.dispatcher,
       retry: deps.retry,
       log: req.log,
+      onAttempt: (a) => (outcome.attemptLog ??= []).push(a),
     });
     Object.assign(outcome, {
       provider: answer.candidate.provider.name,

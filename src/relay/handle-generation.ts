@@ -4,6 +4,7 @@ import { GatewayError, invalidRequest, toGatewayError } from '../canonical/error
 import type { CanonicalRequest, Dialect, Usage } from '../canonical/types.js';
 import { mergeUsage } from '../canonical/usage.js';
 import type { DialectCodec, StreamEncoder } from '../dialects/codec.js';
+import type { AttemptRecord } from '../observability/request-record.js';
 import type { RouteCandidate } from '../routing/router.js';
 import { sessionKey } from '../routing/session-key.js';
 import type { RoutingTable } from '../routing/routing-table.js';
@@ -59,6 +60,8 @@ export interface GenerationOutcome {
   ttfbMs?: number;
   /** Why the request failed after its status was sent (a broken stream), if it did. */
   error?: string;
+  /** Each upstream attempt, in order (for the request log). */
+  attemptLog?: AttemptRecord[];
 }
 
 function requestedModel(req: GenerationRequest): string {
@@ -123,6 +126,7 @@ export async function handleGeneration(req: GenerationRequest, deps: RelayDeps, 
       dispatcher: deps.dispatcher,
       retry: deps.retry,
       log: req.log,
+      onAttempt: (a) => (outcome.attemptLog ??= []).push(a),
     });
   } catch (err) {
     if (!client.headersSent) {
@@ -228,6 +232,7 @@ async function pipeThrough(
 ): Promise<void> {
   const upstreamType = res.headers['content-type'];
   const contentType = (Array.isArray(upstreamType) ? upstreamType[0] : upstreamType) ?? 'application/json';
+  let fixedLength = false;
   if (streamHeaders) {
     // The first event usually arrived with the upstream's headers: let ours leave with it, in one
     // socket write (flushed on their own after one event-loop turn otherwise).
@@ -241,12 +246,23 @@ async function pipeThrough(
     const length = res.headers['content-length'];
     const encoding = res.headers['content-encoding'];
     const headers: Record<string, string> = { 'content-type': contentType, ...req.responseHeaders };
-    if (typeof length === 'string' && (encoding === undefined || encoding === 'identity')) headers['content-length'] = length;
+    if (typeof length === 'string' && (encoding === undefined || encoding === 'identity')) {
+      headers['content-length'] = length;
+      fixedLength = true;
+    }
     client.start(res.statusCode, headers, false);
   }
-  for await (const chunk of res.body) {
-    await client.write(chunk as Buffer);
-    tap.push(chunk as Buffer); // after the client has it: reading usage never delays a byte
+  try {
+    for await (const chunk of res.body) {
+      await client.write(chunk as Buffer);
+      tap.push(chunk as Buffer); // after the client has it: reading usage never delays a byte
+    }
+  } catch (err) {
+    // A body of announced length that broke off cannot take an error frame after it (the bytes would
+    // be read as the next response on the connection): close the connection, the client sees the
+    // answer cut short.
+    if (fixedLength) req.raw.destroy();
+    throw err;
   }
   client.end();
 }

@@ -6,6 +6,7 @@ import type { UpstreamCall } from '../providers/provider.js';
 import type { Credential } from '../routing/credential.js';
 import { applyFailure, backoffMs, type PolicySettings } from '../routing/failure-policy.js';
 import type { RouteCandidate, RoutePlan } from '../routing/router.js';
+import type { AttemptRecord } from '../observability/request-record.js';
 import type { Log } from '../util/log.js';
 
 // Finds an upstream that answers. Walks the route plan (providers by priority and weight, then
@@ -54,6 +55,8 @@ export interface SendOptions {
   dispatcher: Dispatcher;
   retry: RetrySettings;
   log: Log;
+  /** Told of every attempt as it ends (the request log's attempt list). */
+  onAttempt?(attempt: AttemptRecord): void;
 }
 
 export interface UpstreamAnswer {
@@ -139,6 +142,9 @@ export async function sendUpstream(opts: SendOptions): Promise<UpstreamAnswer> {
         attempt.abort();
       }, Math.max(1, retry.deadlineMs - (Date.now() - started)));
       const where = `${provider.name} ${credential.masked}`;
+      const attemptStarted = Date.now();
+      const told = (status: number | undefined, reason?: string) =>
+        opts.onAttempt?.({ provider: provider.name, credential: credential.masked, model, status, ok: reason === undefined, reason, ms: Date.now() - attemptStarted });
       let res: Dispatcher.ResponseData;
       try {
         res = await request(provider.adapter.url(provider.baseUrl, prepared.call), {
@@ -156,6 +162,7 @@ export async function sendUpstream(opts: SendOptions): Promise<UpstreamAnswer> {
           throw new GatewayError('invalid_request', 'The client closed the connection.', { status: 499 });
         }
         const gerr = connectionError(err, candidate, deadlineHit);
+        told(undefined, gerr.message);
         applyFailure(gerr, credential, model, retry);
         failures.push({ where, reason: gerr.message, error: gerr });
         wantBackoff = true;
@@ -165,6 +172,7 @@ export async function sendUpstream(opts: SendOptions): Promise<UpstreamAnswer> {
       clearTimeout(timer);
 
       if (res.statusCode < 400) {
+        told(res.statusCode);
         let finished = false;
         return {
           response: res,
@@ -187,6 +195,7 @@ export async function sendUpstream(opts: SendOptions): Promise<UpstreamAnswer> {
       }
       opts.signal.removeEventListener('abort', onClientAbort);
       const gerr = withProvider(prepared.upstreamCodec.decodeError(res.statusCode, await readErrorBody(res), res.headers), provider.name);
+      told(res.statusCode, gerr.message);
       const action = applyFailure(gerr, credential, model, retry);
       if (!action.retry) throw gerr;
       failures.push({ where, reason: `HTTP ${res.statusCode}: ${gerr.message}`, error: gerr });

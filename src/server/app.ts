@@ -289,6 +289,7 @@ export function createGateway(config: Config, log: Logger, hooks: GatewayHooks =
         status: reply.raw.statusCode,
         error: failure ?? outcome.error,
         attempts: outcome.attempts,
+        attemptLog: outcome.attemptLog,
         latencyMs: Date.now() - started,
         ttfbMs: outcome.ttfbMs,
         usage: outcome.usage,

@@ -30,6 +30,9 @@ export class KeyChecker {
   constructor(keys: string[]) {
     this.digests = keys.map(digest);
   }
+  get size(): number {
+    return this.digests.length;
+  }
   matches(presented: string): boolean {
     const d = digest(presented);
     let ok = false;

@@ -135,6 +135,12 @@ CREATE TABLE key_usage (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    version: 2,
+    name: 'request attempt log',
+    // Each upstream attempt of a request (provider, masked credential, model, status, why it failed), as JSON.
+    sql: `ALTER TABLE requests ADD COLUMN attempt_log TEXT;`,
+  },
 ];
 
 export class MigrationError extends Error {

@@ -319,8 +319,8 @@ export class SqliteStore implements Store {
       id, ts, method, dialect, route, path_sent, path_resolved, model_requested, model_resolved, provider,
       credential, credential_id, credential_index, user_key, user_key_id, status, error, attempts, latency_ms, ttfb_ms,
       input_tokens, output_tokens, cached_tokens, reasoning_tokens, cache_creation_tokens, usage_estimated,
-      stream, translated, client_address, user_agent
-    ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      stream, translated, client_address, user_agent, attempt_log
+    ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
 
   private statements?: {
     insert: Database.Statement;
@@ -388,6 +388,7 @@ export class SqliteStore implements Store {
           e.translated === undefined ? null : e.translated ? 1 : 0,
           e.clientAddress ?? null,
           e.userAgent ?? null,
+          e.attemptLog && e.attemptLog.length > 0 ? JSON.stringify(e.attemptLog) : null,
         );
         if (r.changes === 0) continue; // the same id twice: logged once, counted once
         if (e.requestBody !== undefined || e.responseBody !== undefined) st.body.run(r.lastInsertRowid, e.requestBody ?? null, e.responseBody ?? null);
@@ -460,6 +461,7 @@ export class SqliteStore implements Store {
       translated: bool(r.translated),
       clientAddress: str(r.client_address),
       userAgent: str(r.user_agent),
+      attemptLog: r.attempt_log ? (JSON.parse(String(r.attempt_log)) as StoredRequest['attemptLog']) : undefined,
       requestBody: str(r.request_body),
       responseBody: str(r.response_body),
     };

@@ -129,6 +129,13 @@ describe('OpenAPI description', () => {
       'GET /api/keys/{id}',
       'PATCH /api/keys/{id}',
       'DELETE /api/keys/{id}',
+      // The browser console's additions (src/admin/console-routes.ts).
+      'GET /api/route',
+      'GET /api/stats/minutes',
+      'GET /api/fallbacks',
+      'PUT /api/fallbacks',
+      'GET /api/settings/server',
+      'PATCH /api/settings/server',
     ];
     const actual = Object.entries(doc.paths).flatMap(([p, ms]) => Object.keys(ms).map((m) => `${m.toUpperCase()} ${p}`));
     expect(actual.sort()).toEqual(expected.sort());

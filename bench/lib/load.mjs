@@ -1,0 +1,167 @@
+// Load drivers. Throughput at concurrency uses autocannon; latency at c=1 uses a sequential loop
+// timed with hrtime (autocannon's histogram has 1 ms resolution, too coarse for a 0.3 ms budget);
+// the many-slow-streams scenario uses a swarm that reads every chunk and checks every stream.
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { setTimeout } from 'node:timers';
+import autocannon from 'autocannon';
+import { Agent, Client, request } from 'undici';
+
+export function percentile(sorted, p) {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))];
+}
+
+/** CPU time (user + system) of a process so far, in ms; undefined when unreadable. */
+export function cpuMs(pid) {
+  if (!pid) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in clock ticks (100/s)
+  } catch {
+    return undefined;
+  }
+}
+
+/** autocannon at fixed concurrency and duration. */
+export async function cannon({ origin, path, method = 'POST', headers, body, connections, durationS, amount }) {
+  // autocannon counts time in whole seconds; a smoke run gives a number of requests instead.
+  const bound = amount ? { amount } : { duration: durationS };
+  const result = await autocannon({
+    url: origin + path,
+    method,
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+    connections,
+    pipelining: 1,
+    ...bound,
+    timeout: 30,
+  });
+  const ok = result['2xx'];
+  return {
+    requests: ok,
+    rps: ok / (result.duration || durationS || 1),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts + result.non2xx,
+    bytes: result.throughput.total,
+  };
+}
+
+/** One connection, one request at a time, each timed with hrtime; `durationS` of it. */
+export async function sequential({ origin, path, method = 'POST', headers, body, durationS }) {
+  const client = new Client(origin, { keepAliveTimeout: 60_000, pipelining: 1 });
+  const times = [];
+  let errors = 0;
+  let firstError;
+  const end = performance.now() + durationS * 1000;
+  try {
+    while (performance.now() < end) {
+      const t0 = performance.now();
+      try {
+        const res = await client.request({ path, method, headers: { 'content-type': 'application/json', ...headers }, body });
+        await res.body.dump({ limit: Infinity });
+        if (res.statusCode === 200) times.push(performance.now() - t0);
+        else {
+          errors++;
+          firstError ??= `HTTP ${res.statusCode}`;
+        }
+      } catch (err) {
+        errors++;
+        firstError ??= err.message;
+        if (errors > 100 && times.length === 0) break;
+      }
+    }
+  } finally {
+    await client.close().catch(() => undefined);
+  }
+  const sorted = Float64Array.from(times).sort();
+  const total = sorted.reduce((a, b) => a + b, 0);
+  return {
+    requests: times.length,
+    rps: times.length / durationS,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    mean: total / (times.length || 1),
+    errors,
+    firstError,
+  };
+}
+
+/**
+ * Opens `count` streams at once and reads them to the end. A stream counts as complete when it got
+ * HTTP 200, every one of the `chunks` deltas (`tok<i> @<ms>`), and the dialect's closing marker.
+ * Chunk latency is arrival time minus the time the mock wrote the chunk.
+ */
+export async function swarm({ origin, path, headers, body, count, chunks, endMarker, timeoutS = 60, rampMs = 1000 }) {
+  const agent = new Agent({ connections: null, keepAliveTimeout: 1000, headersTimeout: timeoutS * 1000, bodyTimeout: timeoutS * 1000 });
+  const latencies = new Float64Array(count * chunks);
+  let nLat = 0;
+  const ttfb = [];
+  const reasons = new Map();
+  const lost = (why) => reasons.set(why, (reasons.get(why) ?? 0) + 1);
+  const t0 = performance.now();
+  const one = async () => {
+    const start = performance.now();
+    try {
+      const res = await request(origin + path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body,
+        dispatcher: agent,
+      });
+      if (res.statusCode !== 200) {
+        lost(`HTTP ${res.statusCode}`);
+        await res.body.dump();
+        return;
+      }
+      ttfb.push(performance.now() - start);
+      const seen = new Uint8Array(chunks);
+      let got = 0;
+      let tail = '';
+      let sawEnd = false;
+      for await (const buf of res.body) {
+        const now = performance.timeOrigin + performance.now();
+        const text = tail + buf.toString('utf8');
+        const re = /tok(\d+) @(\d+\.\d+) /g;
+        let m;
+        let last = 0;
+        while ((m = re.exec(text))) {
+          const i = Number(m[1]);
+          if (i < chunks && !seen[i]) {
+            seen[i] = 1;
+            got++;
+            latencies[nLat++] = now - Number(m[2]);
+          }
+          last = re.lastIndex;
+        }
+        if (!sawEnd && text.includes(endMarker)) sawEnd = true;
+        tail = text.slice(Math.max(last, text.length - 64));
+      }
+      if (got !== chunks) lost(`${chunks - got} chunk(s) missing`);
+      else if (!sawEnd) lost('no end of stream');
+    } catch (err) {
+      lost(err.code ?? err.message);
+    }
+  };
+  // Streams open over `rampMs` (as many clients would), not in one burst: a burst of 1,000 SYNs
+  // overflows the listen backlog and measures the kernel's SYN retry timer (1 s, 3 s) instead.
+  await Promise.all(Array.from({ length: count }, (_, i) => new Promise((r) => setTimeout(r, (i * rampMs) / count)).then(one)));
+  const wallMs = performance.now() - t0;
+  await agent.close().catch(() => undefined);
+  const lat = latencies.subarray(0, nLat).sort();
+  const tt = Float64Array.from(ttfb).sort();
+  const lostCount = [...reasons.values()].reduce((a, b) => a + b, 0);
+  return {
+    streams: count,
+    complete: count - lostCount,
+    lost: lostCount,
+    lostReasons: Object.fromEntries(reasons),
+    chunkP50: percentile(lat, 50),
+    chunkP99: percentile(lat, 99),
+    ttfbP50: percentile(tt, 50),
+    ttfbP99: percentile(tt, 99),
+    wallMs,
+  };
+}

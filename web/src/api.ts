@@ -1,0 +1,285 @@
+// The admin API as the console calls it: same-origin fetch with the session cookie and the console's
+// header (required on changes made with the cookie). A 401 means the session ended: the app shows the
+// login page again.
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly code?: string,
+    readonly retryAfter?: number,
+  ) {
+    super(message);
+  }
+}
+
+let onUnauthorized: () => void = () => undefined;
+export function setUnauthorizedHandler(fn: () => void): void {
+  onUnauthorized = fn;
+}
+
+export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { 'x-switchyard-console': '1', accept: 'application/json' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  let res: Response;
+  try {
+    res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
+  } catch {
+    throw new ApiError(0, 'Switchyard did not answer. Is it still running?');
+  }
+  const text = await res.text();
+  let data: unknown;
+  try {
+    data = text ? JSON.parse(text) : undefined;
+  } catch {
+    data = undefined;
+  }
+  if (!res.ok) {
+    const err = (data as { error?: { message?: string; code?: string } } | undefined)?.error;
+    const retry = Number(res.headers.get('retry-after') ?? '') || undefined;
+    if (res.status === 401 && path !== '/api/login') onUnauthorized();
+    throw new ApiError(res.status, err?.message ?? `HTTP ${res.status}`, err?.code, retry);
+  }
+  return data as T;
+}
+
+export const get = <T>(path: string) => api<T>('GET', path);
+
+export function qs(params: Record<string, string | number | boolean | undefined | null>): string {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') p.set(k, String(v));
+  const s = p.toString();
+  return s ? `?${s}` : '';
+}
+
+// ---- answers ----
+
+export interface SessionInfo {
+  authenticated: boolean;
+  version?: string;
+  password_hint?: string;
+  via?: 'session' | 'bearer';
+  auth_mode?: string;
+  host?: string;
+  base_urls?: { openai: string; anthropic: string; gemini: string };
+}
+
+export interface Credential {
+  id: number;
+  key: string;
+  enabled: boolean;
+  created_at: string;
+}
+
+export interface Provider {
+  name: string;
+  type: 'openai' | 'anthropic' | 'gemini';
+  base_url?: string;
+  models?: string[];
+  responses?: boolean;
+  enabled: boolean;
+  priority?: number;
+  weight?: number;
+  strategy?: string;
+  headers?: Record<string, string>;
+  position: number;
+  origin: 'config' | 'admin';
+  credentials: Credential[];
+}
+
+export type CredentialStatus = 'healthy' | 'cooling' | 'open' | 'half_open' | 'invalid' | 'disabled';
+
+export interface PoolCredential {
+  index: number;
+  key: string;
+  status: CredentialStatus;
+  until?: number;
+  reason?: string;
+  inFlight: number;
+  successes: number;
+  failures: number;
+  lastError?: string;
+  lastUsedAt?: number;
+  modelCooldowns: Record<string, number>;
+}
+
+export interface PoolProvider {
+  name: string;
+  type: string;
+  priority: number | null;
+  weight: number;
+  strategy: string;
+  models: string[];
+  credentials: PoolCredential[];
+}
+
+export interface TestResult {
+  credential_id: number;
+  key: string;
+  ok: boolean;
+  status?: number;
+  latency_ms: number;
+  models?: number;
+  error?: string;
+}
+
+export interface Attempt {
+  provider: string;
+  credential: string;
+  model: string;
+  status?: number;
+  ok: boolean;
+  reason?: string;
+  ms: number;
+}
+
+export interface RequestItem {
+  id: string;
+  time: string;
+  ts: number;
+  method: string;
+  dialect: string;
+  route: string;
+  path_sent: string;
+  path_resolved: string;
+  model_requested: string | null;
+  model_resolved: string | null;
+  provider: string | null;
+  credential: string | null;
+  user_key: string | null;
+  status: number;
+  error: string | null;
+  attempts: number | null;
+  latency_ms: number;
+  ttfb_ms: number | null;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  cached_tokens: number | null;
+  reasoning_tokens: number | null;
+  stream: boolean | null;
+  translated: boolean | null;
+  client_address: string | null;
+  user_agent: string | null;
+  // detail only
+  cache_creation_tokens?: number | null;
+  usage_estimated?: boolean | null;
+  request_body?: string | null;
+  response_body?: string | null;
+  attempt_log?: Attempt[] | null;
+}
+
+export interface RequestPage {
+  total: number;
+  limit: number;
+  offset: number;
+  items: RequestItem[];
+}
+
+export interface StatsNumbers {
+  requests: number;
+  errors: number;
+  input_tokens: number;
+  output_tokens: number;
+  cached_tokens: number;
+  reasoning_tokens: number;
+  latency_ms_avg: number;
+  latency_ms_max: number;
+  ttfb_ms_avg: number | null;
+}
+
+export interface Stats {
+  from: number;
+  to: number;
+  bucket: 'hour' | 'day' | null;
+  group_by: string | null;
+  totals: StatsNumbers;
+  groups: Array<StatsNumbers & { key: string }>;
+  series: Array<StatsNumbers & { t: number; key?: string }>;
+}
+
+export interface MinutePoint {
+  t: number;
+  requests: number;
+  errors: number;
+  input_tokens: number;
+  output_tokens: number;
+}
+
+export interface UserKey {
+  id: number;
+  name: string;
+  key: string;
+  status: 'active' | 'disabled' | 'expired' | 'revoked';
+  enabled: boolean;
+  expires_at: string | null;
+  allowed_models: string[];
+  daily_requests: number | null;
+  daily_tokens: number | null;
+  rpm: number | null;
+  created_at: string;
+  revoked_at: string | null;
+  usage_today?: { requests: number; tokens: number; last_minute: number };
+}
+
+export interface RoutePreview {
+  model: string;
+  routable: boolean;
+  resolved_model?: string;
+  mapping_rule?: string | null;
+  background?: boolean;
+  candidates?: Array<{
+    order: number;
+    provider: string;
+    type: string;
+    model: string;
+    fallback_for: string | null;
+    priority: number | null;
+    weight: number;
+    credentials: number;
+    usable_credentials: number;
+  }>;
+  status?: number;
+  error?: string;
+}
+
+export interface Settings {
+  store_bodies: boolean;
+  stored_body_max_size: number;
+  log_retention_days: number;
+  log_max_records: number;
+  metrics_auth: 'loopback' | 'admin';
+  ip_allow: string[];
+  ip_deny: string[];
+}
+
+export interface ServerSettings {
+  running: {
+    auth_mode: string;
+    effective_auth_mode: string;
+    allow_lan_access: boolean;
+    max_body_size: number;
+    max_body_size_text: string;
+    host: string;
+    port: number;
+  };
+  saved: { auth_mode?: string; allow_lan_access?: boolean; max_body_size?: string | number };
+  restart_needed: string[];
+  next_effective_auth_mode: string;
+  note: string;
+}
+
+export interface RequestEvent {
+  id: string;
+  ts: number;
+  route: string;
+  dialect: string;
+  status: number;
+  model: string | null;
+  resolved_model: string | null;
+  provider: string | null;
+  user_key: string | null;
+  error: string | null;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  latency_ms: number;
+}
