@@ -13,7 +13,7 @@ import { redactBody, redactUrl, ResponseCapture, scrubText } from '../observabil
 import type { GatewayHooks, RequestRecord } from '../observability/request-record.js';
 import type { RoutingConfig } from '../routing/routing-table.js';
 import { KeyChecker } from '../server/auth.js';
-import { guessDialect, type ClientSignals, type ResolvedRoute } from '../server/paths/resolve-path.js';
+import { clientSignals, guessDialect, type ResolvedRoute } from '../server/paths/resolve-path.js';
 import { errorHeaders, renderError } from '../server/render-error.js';
 import { openStore } from '../store/index.js';
 import type { SecretBox } from '../store/crypto.js';
@@ -50,16 +50,6 @@ interface RequestContext {
 
 const PRUNE_EVERY_MS = 10 * 60_000;
 const DAY_MS = 86_400_000;
-
-function signalsOf(headers: FastifyRequest['headers']): ClientSignals {
-  const auth = headers.authorization;
-  return {
-    anthropicVersion: headers['anthropic-version'] !== undefined,
-    googApiKey: headers['x-goog-api-key'] !== undefined,
-    xApiKey: headers['x-api-key'] !== undefined,
-    bearer: typeof auth === 'string' && /^bearer\s/i.test(auth),
-  };
-}
 
 function pathOf(url: string): string {
   const q = url.indexOf('?');
@@ -155,7 +145,7 @@ export class ControlPlane {
       if (!this.ipFilter.allows(req.ip)) {
         ctx.ipDenied = true;
         const err = new GatewayError('permission', `Switchyard does not accept requests from ${req.ip} (ip_allow / ip_deny).`);
-        const rendered = renderError(guessDialect(pathOf(req.url), signalsOf(req.headers)), err);
+        const rendered = renderError(guessDialect(pathOf(req.url), clientSignals(req.headers)), err);
         void reply
           .code(rendered.status)
           .headers({ ...errorHeaders(err), 'x-request-id': String(req.id) })
@@ -331,7 +321,7 @@ export class ControlPlane {
       id: String(req.id),
       startedAt: ctx.startedAt,
       method: req.method,
-      clientDialect: route?.dialect ?? guessDialect(path, signalsOf(req.headers)),
+      clientDialect: route?.dialect ?? guessDialect(path, clientSignals(req.headers)),
       route: route?.route ?? (ctx.ipDenied ? 'ip_denied' : status === 404 ? 'not_found' : status === 405 ? 'method_not_allowed' : 'unresolved'),
       pathSent: req.url,
       pathResolved: route?.path ?? path,

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
+import { GATEWAY_OPTIONS } from './gateway-options.js';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { withConsoleServerSettings } from '../admin/console-settings.js';
 import { createGateway } from '../server/app.js';
@@ -40,12 +41,8 @@ async function main(argv: string[]): Promise<number> {
       args: argv,
       allowPositionals: true,
       options: {
-        config: { type: 'string', short: 'c' },
-        port: { type: 'string', short: 'p' },
-        host: { type: 'string' },
-        'data-dir': { type: 'string' },
+        ...GATEWAY_OPTIONS,
         version: { type: 'boolean', short: 'v' },
-        help: { type: 'boolean', short: 'h' },
       },
     });
   } catch (err) {

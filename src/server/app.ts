@@ -20,7 +20,7 @@ import { VERSION } from '../version.js';
 import { extractClientKey, routeNeedsKey } from './auth.js';
 import { getModel, listModels } from './handlers/models.js';
 import { notFoundBody } from './not-found.js';
-import { guessDialect, resolvePath, type BodyShape, type ClientSignals, type ResolvedRoute } from './paths/resolve-path.js';
+import { clientSignals, guessDialect, resolvePath, type BodyShape, type ResolvedRoute } from './paths/resolve-path.js';
 import { errorHeaders, renderError } from './render-error.js';
 
 export interface Gateway {
@@ -47,16 +47,6 @@ export interface Gateway {
 }
 
 const REWRITE_HEADER = 'x-switchyard-path-rewrite';
-
-function signalsOf(headers: FastifyRequest['headers']): ClientSignals {
-  const auth = headers.authorization;
-  return {
-    anthropicVersion: headers['anthropic-version'] !== undefined,
-    googApiKey: headers['x-goog-api-key'] !== undefined,
-    xApiKey: headers['x-api-key'] !== undefined,
-    bearer: typeof auth === 'string' && /^bearer\s/i.test(auth),
-  };
-}
 
 function bodyShape(body: unknown): BodyShape | undefined {
   if (!body || typeof body !== 'object' || Array.isArray(body)) return undefined;
@@ -123,7 +113,7 @@ export function createGateway(config: Config, log: Logger, hooks: GatewayHooks =
 
   // Errors raised before our handler runs (body too large, broken content-length, …).
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, req, reply) => {
-    const dialect = guessDialect(req.url, signalsOf(req.headers));
+    const dialect = guessDialect(req.url, clientSignals(req.headers));
     let gerr: GatewayError;
     if (error instanceof GatewayError) gerr = error;
     else if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || error.statusCode === 413) {
@@ -142,7 +132,7 @@ export function createGateway(config: Config, log: Logger, hooks: GatewayHooks =
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
     const query = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
-    const signals = signalsOf(req.headers);
+    const signals = clientSignals(req.headers);
 
     let body: unknown;
     const raw = req.body as Buffer | undefined;

@@ -3,6 +3,7 @@
 // user typed into a client, which paths each client family would send and whether they resolve.
 
 import { parseArgs } from 'node:util';
+import { GATEWAY_OPTIONS } from '../gateway-options.js';
 import { ConfigError, loadConfig } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
 import { maskClientKey } from './mask.js';
@@ -233,11 +234,7 @@ export async function runDoctor(argv: string[], io: CommandIo = processIo()): Pr
         key: { type: 'string' },
         timeout: { type: 'string' },
         'no-requests': { type: 'boolean' },
-        config: { type: 'string', short: 'c' },
-        port: { type: 'string', short: 'p' },
-        host: { type: 'string' },
-        'data-dir': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
+        ...GATEWAY_OPTIONS,
       },
     });
   } catch (err) {

@@ -3,6 +3,7 @@
 // other setting), `--restore` puts the file back as it was before the first `--write`.
 
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { GATEWAY_OPTIONS } from '../gateway-options.js';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -180,11 +181,7 @@ export async function runSetup(argv: string[], io: CommandIo = processIo()): Pro
         model: { type: 'string' },
         write: { type: 'boolean' },
         restore: { type: 'boolean' },
-        config: { type: 'string', short: 'c' },
-        port: { type: 'string', short: 'p' },
-        host: { type: 'string' },
-        'data-dir': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
+        ...GATEWAY_OPTIONS,
       },
     });
   } catch (err) {

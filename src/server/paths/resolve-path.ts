@@ -32,6 +32,17 @@ export interface ClientSignals {
   bearer: boolean;
 }
 
+/** Reads the client signals from request headers (only whether each is present; no secret is read). */
+export function clientSignals(headers: Record<string, string | string[] | undefined>): ClientSignals {
+  const auth = headers.authorization;
+  return {
+    anthropicVersion: headers['anthropic-version'] !== undefined,
+    googApiKey: headers['x-goog-api-key'] !== undefined,
+    xApiKey: headers['x-api-key'] !== undefined,
+    bearer: typeof auth === 'string' && /^bearer\s/i.test(auth),
+  };
+}
+
 /** Which top-level keys the JSON body has, for the few paths only the body can disambiguate. */
 export interface BodyShape {
   messages: boolean;
