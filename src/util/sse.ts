@@ -18,25 +18,32 @@ export class SseParser {
   push(chunk: Uint8Array | string): SseEvent[] {
     this.buf += typeof chunk === 'string' ? chunk : this.decoder.decode(chunk, { stream: true });
     const out: SseEvent[] = [];
+    const buf = this.buf;
     let start = 0;
+    // Performance (bench/README.md, scenario 2: every relayed stream goes through here, for the usage
+    // tap): line ends are found with native indexOf instead of a charCodeAt loop over every character
+    // (this parser was the largest cost of a relayed 200-chunk stream). Each search result is kept
+    // until `start` passes it, so a buffer without any \r is scanned for it once, not once per line.
+    // Measured, same run A/B (`--compare-dist`, scenario 2, 200-chunk SSE relay): 637 → 577 CPU µs/request.
+    let nextLf = -2;
+    let nextCr = -2;
     for (;;) {
-      let nl = -1;
+      if (nextLf !== -1 && nextLf < start) nextLf = buf.indexOf('\n', start);
+      if (nextCr !== -1 && nextCr < start) nextCr = buf.indexOf('\r', start);
+      let nl: number;
       let skip = 1;
-      for (let i = start; i < this.buf.length; i++) {
-        const c = this.buf.charCodeAt(i);
-        if (c === 10) { nl = i; break; }
-        if (c === 13) {
-          if (i + 1 >= this.buf.length) break; // wait: may be \r\n split across chunks
-          nl = i;
-          skip = this.buf.charCodeAt(i + 1) === 10 ? 2 : 1;
-          break;
-        }
+      if (nextCr < 0 || (nextLf >= 0 && nextLf < nextCr)) {
+        if (nextLf < 0) break;
+        nl = nextLf;
+      } else {
+        if (nextCr + 1 >= buf.length) break; // wait: may be \r\n split across chunks
+        nl = nextCr;
+        skip = buf.charCodeAt(nextCr + 1) === 10 ? 2 : 1;
       }
-      if (nl < 0) break;
-      this.line(this.buf.slice(start, nl), out);
+      this.line(buf.slice(start, nl), out);
       start = nl + skip;
     }
-    this.buf = this.buf.slice(start);
+    this.buf = buf.slice(start);
     return out;
   }
 
