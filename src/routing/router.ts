@@ -74,7 +74,7 @@ export class Router {
     if (this.providers.length === 0) {
       throw new GatewayError(
         'upstream_error',
-        'Switchyard has no upstream providers configured. Add one under `providers:` in config.yaml (type openai, anthropic or gemini, with api_keys) and restart.',
+        'Switchyard has no upstream providers configured. Add one in the admin console (open the gateway in a browser), or under `providers:` in config.yaml (type openai, anthropic or gemini, with api_keys).',
         { status: 503 },
       );
     }
