@@ -10,6 +10,7 @@ import type { Gateway } from '../server/app.js';
 import { isError } from '../store/sqlite-store.js';
 import { VERSION } from '../version.js';
 import { CONSOLE_HEADER, SESSION_COOKIE, SESSION_MAX_MS, sameOrigin, sessionCookies } from './admin-auth.js';
+import type { RequestEvent } from '../observability/request-record.js';
 import { isLoopbackAddress, type ControlPlane } from './control-plane.js';
 import { AdminError, type AdminRoute } from './routes.js';
 import { FALLBACKS_KEY, SERVER_SETTING_KEYS, loadConsoleOverrides, saveServerSettings, serverSettingsView, startConsoleSettings } from './console-settings.js';
@@ -57,23 +58,6 @@ const HTML_HEADERS = {
   'referrer-policy': 'no-referrer',
   'cache-control': 'no-cache',
 };
-
-/** A finished request as the live event stream tells it (no bodies, no secrets). */
-export interface RequestEvent {
-  id: string;
-  ts: number;
-  route: string;
-  dialect: string;
-  status: number;
-  model: string | null;
-  resolved_model: string | null;
-  provider: string | null;
-  user_key: string | null;
-  error: string | null;
-  input_tokens: number | null;
-  output_tokens: number | null;
-  latency_ms: number;
-}
 
 interface MinuteBucket {
   requests: number;

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { GATEWAY_OPTIONS } from './gateway-options.js';
+import { configFlags, GATEWAY_OPTIONS } from './gateway-options.js';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { withConsoleServerSettings } from '../admin/console-settings.js';
 import { createGateway } from '../server/app.js';
@@ -67,7 +67,7 @@ async function main(argv: string[]): Promise<number> {
   let config;
   let consoleSettings: Awaited<ReturnType<typeof withConsoleServerSettings>> | undefined;
   try {
-    const flags = { config: values.config, port: values.port, host: values.host, dataDir: values['data-dir'] };
+    const flags = configFlags(values);
     config = loadConfig(flags);
     // auth mode, LAN access and body limit saved in the browser console apply from this start on.
     consoleSettings = await withConsoleServerSettings(config, (env) => loadConfig(flags, { ...process.env, ...env }));

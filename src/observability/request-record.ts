@@ -64,3 +64,20 @@ export interface GatewayHooks {
   /** Called for every client request (see RequestRecord), after the log entry was queued. */
   onRequestFinished?(record: RequestRecord): void;
 }
+
+/** A finished request as the live event stream tells it (no bodies, no secrets). */
+export interface RequestEvent {
+  id: string;
+  ts: number;
+  route: string;
+  dialect: string;
+  status: number;
+  model: string | null;
+  resolved_model: string | null;
+  provider: string | null;
+  user_key: string | null;
+  error: string | null;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  latency_ms: number;
+}

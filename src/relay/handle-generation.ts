@@ -11,6 +11,7 @@ import type { RoutingTable } from '../routing/routing-table.js';
 import type { Log } from '../util/log.js';
 import { SseParser } from '../util/sse.js';
 import { ClientStream, SSE_HEADERS } from './client-stream.js';
+import { isOpenAIReasoningModel } from '../dialects/openai-chat/encode-request.js';
 import { carriesForeignHistory } from './foreign-history.js';
 import { sendUpstream, type PreparedCall, type RetrySettings, type UpstreamAnswer } from './send-upstream.js';
 import { streamErrorFrame } from './stream-error-frame.js';
@@ -89,13 +90,15 @@ export async function handleGeneration(req: GenerationRequest, deps: RelayDeps, 
   const clientGeminiSse = req.query.get('alt') === 'sse';
   // History from another vendor's upstream cannot take the byte relay: its signatures would fail the
   // request there. The encoders send each signature only to the dialect that issued it.
-  const foreignHistory = carriesForeignHistory(req.clientDialect, req.body);
+  // Computed on first need: only a same-dialect candidate asks, and it walks the whole history.
+  let foreign: boolean | undefined;
+  const foreignHistory = () => (foreign ??= carriesForeignHistory(req.clientDialect, req.body));
   // Decoded once, and only if some candidate needs a translation.
   let canonical: CanonicalRequest | undefined;
   const prepare = (c: RouteCandidate): PreparedCall => {
     const upstreamDialect = c.provider.adapter.upstreamDialect(req.clientDialect);
     const same = upstreamDialect === req.clientDialect;
-    const relay = same && !foreignHistory;
+    const relay = same && !foreignHistory();
     const upstreamCodec = deps.codecs[upstreamDialect];
     let body: string | Buffer;
     if (relay) body = relayBody(req, c.model);
@@ -141,7 +144,7 @@ export async function handleGeneration(req: GenerationRequest, deps: RelayDeps, 
   }
   const { candidate, prepared } = answer;
   // sameDialect also means the client's API version and betas go upstream; the relay needs more.
-  const same = prepared.sameDialect && !foreignHistory;
+  const same = prepared.sameDialect && !foreignHistory();
   Object.assign(outcome, {
     upstreamModel: candidate.model,
     provider: candidate.provider.name,
@@ -193,9 +196,6 @@ function hasTools(body: Record<string, unknown>): boolean {
   return Array.isArray(body.tools) && body.tools.length > 0;
 }
 
-/** OpenAI reasoning models (o-series, gpt-5 family but gpt-5-chat): they reject `max_tokens`. */
-const OPENAI_REASONING_MODEL = /^(?:openai\/)?(?:o\d|gpt-5(?!-chat))/i;
-
 /**
  * The client's own bytes, with only the model name changed when mapping changed it — and, for OpenAI
  * reasoning models, `max_tokens` renamed to `max_completion_tokens`: OpenAI answers 400 "Unsupported
@@ -206,7 +206,7 @@ function relayBody(req: GenerationRequest, model: string): string | Buffer {
   if (req.clientDialect === 'gemini') return req.rawBody;
   const renameMax =
     req.clientDialect === 'openai-chat' &&
-    OPENAI_REASONING_MODEL.test(model) &&
+    isOpenAIReasoningModel(model) &&
     req.body.max_tokens !== undefined &&
     req.body.max_completion_tokens === undefined;
   if (req.body.model === model && !renameMax) return req.rawBody;

@@ -2,6 +2,12 @@
 // header (required on changes made with the cookie). A 401 means the session ended: the app shows the
 // login page again.
 
+// Shapes the server defines, imported as types only (erased at build), so console and API cannot drift.
+export type { StatsNumbers, StatsResult as Stats } from '../../src/store/types.js';
+export type { CredentialStatus, CredentialSnapshot as PoolCredential } from '../../src/routing/credential.js';
+export type { ProviderPoolView as PoolProvider } from '../../src/routing/routing-table.js';
+export type { RequestEvent } from '../../src/observability/request-record.js';
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -87,32 +93,6 @@ export interface Provider {
   credentials: Credential[];
 }
 
-export type CredentialStatus = 'healthy' | 'cooling' | 'open' | 'half_open' | 'invalid' | 'disabled';
-
-export interface PoolCredential {
-  index: number;
-  key: string;
-  status: CredentialStatus;
-  until?: number;
-  reason?: string;
-  inFlight: number;
-  successes: number;
-  failures: number;
-  lastError?: string;
-  lastUsedAt?: number;
-  modelCooldowns: Record<string, number>;
-}
-
-export interface PoolProvider {
-  name: string;
-  type: string;
-  priority: number | null;
-  weight: number;
-  strategy: string;
-  models: string[];
-  credentials: PoolCredential[];
-}
-
 export interface TestResult {
   credential_id: number;
   key: string;
@@ -173,28 +153,6 @@ export interface RequestPage {
   limit: number;
   offset: number;
   items: RequestItem[];
-}
-
-export interface StatsNumbers {
-  requests: number;
-  errors: number;
-  input_tokens: number;
-  output_tokens: number;
-  cached_tokens: number;
-  reasoning_tokens: number;
-  latency_ms_avg: number;
-  latency_ms_max: number;
-  ttfb_ms_avg: number | null;
-}
-
-export interface Stats {
-  from: number;
-  to: number;
-  bucket: 'hour' | 'day' | null;
-  group_by: string | null;
-  totals: StatsNumbers;
-  groups: Array<StatsNumbers & { key: string }>;
-  series: Array<StatsNumbers & { t: number; key?: string }>;
 }
 
 export interface MinutePoint {
@@ -268,18 +226,3 @@ export interface ServerSettings {
   note: string;
 }
 
-export interface RequestEvent {
-  id: string;
-  ts: number;
-  route: string;
-  dialect: string;
-  status: number;
-  model: string | null;
-  resolved_model: string | null;
-  provider: string | null;
-  user_key: string | null;
-  error: string | null;
-  input_tokens: number | null;
-  output_tokens: number | null;
-  latency_ms: number;
-}

@@ -3,7 +3,7 @@
 // user typed into a client, which paths each client family would send and whether they resolve.
 
 import { parseArgs } from 'node:util';
-import { GATEWAY_OPTIONS } from '../gateway-options.js';
+import { configFlags, GATEWAY_OPTIONS } from '../gateway-options.js';
 import { ConfigError, loadConfig } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
 import { maskClientKey } from './mask.js';
@@ -252,7 +252,7 @@ export async function runDoctor(argv: string[], io: CommandIo = processIo()): Pr
   }
   let config: Config | undefined;
   try {
-    config = loadConfig({ config: values.config, port: values.port, host: values.host, dataDir: values['data-dir'] }, io.env);
+    config = loadConfig(configFlags(values), io.env);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     if (!positionals[0]) {

@@ -3,7 +3,7 @@
 // other setting), `--restore` puts the file back as it was before the first `--write`.
 
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { GATEWAY_OPTIONS } from '../gateway-options.js';
+import { configFlags, GATEWAY_OPTIONS } from '../gateway-options.js';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -205,7 +205,7 @@ export async function runSetup(argv: string[], io: CommandIo = processIo()): Pro
 
   let config: Config | undefined;
   try {
-    config = loadConfig({ config: values.config, port: values.port, host: values.host, dataDir: values['data-dir'] }, io.env);
+    config = loadConfig(configFlags(values), io.env);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     if (!values.url) {

@@ -40,6 +40,11 @@ const OPENAI_MODEL = /^(?:openai\/)?(?:o\d|gpt-[45]|chatgpt-|codex)/i;
 /** OpenAI reasoning models (o-series, gpt-5 family; not gpt-5-chat, a chat model). */
 const OPENAI_REASONING_MODEL = /^(?:openai\/)?(?:o\d|gpt-5(?!-chat))/i;
 
+/** Whether `model` is an OpenAI reasoning model (no `max_tokens`, no sampling parameters). */
+export function isOpenAIReasoningModel(model: string): boolean {
+  return OPENAI_REASONING_MODEL.test(model);
+}
+
 export function isOpenAIModel(model: string): boolean {
   return OPENAI_MODEL.test(model) && !/gpt-oss/i.test(model); // gpt-oss runs on vLLM/Groq/… servers
 }
@@ -87,7 +92,7 @@ export function encodeRequest(req: CanonicalRequest, ctx: EncodeRequestContext):
   // OpenAI's reasoning models take only the default sampling: any other top_p is "Unsupported parameter:
   // 'top_p' is not supported with this model", any other temperature a 400 too. Gemini CLI always sends
   // topP 0.95, so for them a translated client's sampling hints are dropped.
-  const sampling = !OPENAI_REASONING_MODEL.test(model);
+  const sampling = !isOpenAIReasoningModel(model);
   if (req.temperature !== undefined && sampling) body.temperature = req.temperature;
   if (req.topP !== undefined && sampling) body.top_p = req.topP;
   // topK: not in the Chat Completions spec (OpenAI rejects it); dropped deliberately.
