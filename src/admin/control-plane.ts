@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { GatewayError } from '../canonical/errors.js';
@@ -13,8 +14,7 @@ import { redactBody, redactUrl, ResponseCapture, scrubText } from '../observabil
 import type { GatewayHooks, RequestRecord } from '../observability/request-record.js';
 import type { RoutingConfig } from '../routing/routing-table.js';
 import { KeyChecker } from '../server/auth.js';
-import { clientSignals, guessDialect, type ResolvedRoute } from '../server/paths/resolve-path.js';
-import { errorHeaders, renderError } from '../server/render-error.js';
+import type { ResolvedRoute } from '../server/paths/resolve-path.js';
 import { openStore } from '../store/index.js';
 import type { SecretBox } from '../store/crypto.js';
 import { seedFromConfig } from '../store/seed.js';
@@ -23,9 +23,9 @@ import { AdminGuard } from './admin-auth.js';
 import { registerAdminRoutes } from './routes.js';
 
 // The control plane beside the relay: the store, the admin API, the request log, stats, metrics,
-// user keys and IP lists. The server calls it at four points of a proxy request: IP check (a hook,
-// before anything else), `authorize` (instead of the plain key check), `hijacked` (the relay owns
-// the response), and `finish` (the answer ended). Everything after `finish` happens off the hot path.
+// user keys and IP lists. The proxy handler (src/server/proxy-handler.ts) calls it at four points of
+// a request: `begin` (bookkeeping opens), `allows` (IP lists), `authorize` (instead of the plain key
+// check) and `finish` (the answer ended). Everything after `finish` happens off the hot path.
 
 /** What the control plane needs of the gateway (src/server/app.ts). */
 export interface GatewayControls {
@@ -34,27 +34,22 @@ export interface GatewayControls {
   resetCredential(provider?: string, index?: number): number;
 }
 
-interface RequestContext {
+/** A proxy request's bookkeeping, from arrival to its record. */
+export interface ProxyRequestContext {
   startedAt: number;
   route?: ResolvedRoute;
   model?: string;
   presented?: string;
   principal?: Principal;
   billable?: boolean;
-  hijacked?: boolean;
   done?: boolean;
-  ipDenied?: boolean;
-  errorMessage?: string;
   capture?: ResponseCapture;
+  /** The request body as received (kept with the record when store_bodies is on). */
+  body?: Buffer;
 }
 
 const PRUNE_EVERY_MS = 10 * 60_000;
 const DAY_MS = 86_400_000;
-
-function pathOf(url: string): string {
-  const q = url.indexOf('?');
-  return q < 0 ? url : url.slice(0, q);
-}
 
 export function isLoopbackAddress(ip: string | undefined): boolean {
   if (!ip) return false;
@@ -69,18 +64,6 @@ function modelOf(route: ResolvedRoute, body: unknown): string | undefined {
     if (typeof m === 'string' && m !== '') return m;
   }
   return route.model;
-}
-
-/** The upstream error message out of an error body we rendered (any dialect's shape). */
-function errorMessageOf(payload: unknown): string | undefined {
-  if (typeof payload !== 'string' || payload.length > 64 * 1024) return undefined;
-  try {
-    const b = JSON.parse(payload) as { error?: { message?: unknown } | string; message?: unknown };
-    const m = typeof b.error === 'object' && b.error ? b.error.message : (b.error ?? b.message);
-    return typeof m === 'string' ? m : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 export class ControlPlane {
@@ -101,7 +84,6 @@ export class ControlPlane {
   private disabledCredentials: CredentialStateView[] = [];
   /** Every secret the gateway holds, for scrubbing stored bodies. */
   private secrets = new Set<string>();
-  private readonly contexts = new WeakMap<FastifyRequest, RequestContext>();
   /** Told of every finished request record, off the hot path (the console's live events). */
   readonly recordListeners = new Set<(record: RequestRecord) => void>();
 
@@ -138,34 +120,6 @@ export class ControlPlane {
   register(app: FastifyInstance): void {
     app.addHook('onReady', () => this.start());
     app.addHook('onClose', () => this.close());
-    app.addHook('onRequest', (req, reply, done) => {
-      if (req.routeOptions.url !== '*') return done();
-      const ctx: RequestContext = { startedAt: Date.now() };
-      this.contexts.set(req, ctx);
-      if (!this.ipFilter.allows(req.ip)) {
-        ctx.ipDenied = true;
-        const err = new GatewayError('permission', `Switchyard does not accept requests from ${req.ip} (ip_allow / ip_deny).`);
-        const rendered = renderError(guessDialect(pathOf(req.url), clientSignals(req.headers)), err);
-        void reply
-          .code(rendered.status)
-          .headers({ ...errorHeaders(err), 'x-request-id': String(req.id) })
-          .type('application/json; charset=utf-8')
-          .send(JSON.stringify(rendered.body));
-        return;
-      }
-      if (this.settings.store_bodies) ctx.capture = new ResponseCapture(reply.raw, this.settings.stored_body_max_size);
-      done();
-    });
-    app.addHook('onSend', (req, reply, payload, done) => {
-      const ctx = this.contexts.get(req);
-      if (ctx && reply.statusCode >= 400) ctx.errorMessage ??= errorMessageOf(payload);
-      done(null, payload);
-    });
-    app.addHook('onResponse', (req, reply, done) => {
-      const ctx = this.contexts.get(req);
-      if (ctx && !ctx.hijacked) this.finishPlain(req, reply, ctx);
-      done();
-    });
     app.get('/metrics', (req, reply) => this.serveMetrics(req, reply));
     registerAdminRoutes(app, this);
   }
@@ -279,13 +233,19 @@ export class ControlPlane {
 
   // ---- the proxy request path ----
 
-  private context(req: FastifyRequest): RequestContext {
-    let ctx = this.contexts.get(req);
-    if (!ctx) {
-      ctx = { startedAt: Date.now() };
-      this.contexts.set(req, ctx);
-    }
+  /**
+   * Opens the bookkeeping of a proxy request (src/server/proxy-handler.ts), before anything is
+   * answered: with store_bodies on, the answer's bytes are captured from here.
+   */
+  begin(res: ServerResponse, startedAt: number): ProxyRequestContext {
+    const ctx: ProxyRequestContext = { startedAt };
+    if (this.settings.store_bodies) ctx.capture = new ResponseCapture(res, this.settings.stored_body_max_size);
     return ctx;
+  }
+
+  /** Whether ip_allow / ip_deny let this client address in. */
+  allows(ip: string | undefined): boolean {
+    return this.ipFilter.allows(ip);
   }
 
   /**
@@ -293,8 +253,7 @@ export class ControlPlane {
    * and auth_mode allow it), the user key's state, allowed models and limits. Throws the error the
    * client gets (401 / 403 / 429).
    */
-  authorize(req: FastifyRequest, route: ResolvedRoute, presented: string | undefined, needsKey: boolean, body: unknown): void {
-    const ctx = this.context(req);
+  authorize(ctx: ProxyRequestContext, route: ResolvedRoute, presented: string | undefined, needsKey: boolean, body: unknown): void {
     ctx.route = route;
     ctx.presented = presented;
     ctx.model = modelOf(route, body);
@@ -303,49 +262,21 @@ export class ControlPlane {
     ctx.billable = admission.billable;
   }
 
-  /** The relay took over the response; its record comes through `finish`. */
-  hijacked(req: FastifyRequest): void {
-    this.context(req).hijacked = true;
+  /** A proxy request was answered: its record goes to the log, stats, metrics and hooks, off the hot path. */
+  finish(ctx: ProxyRequestContext, record: RequestRecord): void {
+    this.complete(record, ctx);
   }
 
-  /** A relayed request ended (called by the server with what the relay knows). */
-  finish(req: FastifyRequest, record: RequestRecord): void {
-    this.complete(req, record, this.contexts.get(req));
-  }
-
-  private finishPlain(req: FastifyRequest, reply: FastifyReply, ctx: RequestContext): void {
-    const path = pathOf(req.url);
-    const status = reply.statusCode;
-    const route = ctx.route;
-    const record: RequestRecord = {
-      id: String(req.id),
-      startedAt: ctx.startedAt,
-      method: req.method,
-      clientDialect: route?.dialect ?? guessDialect(path, clientSignals(req.headers)),
-      route: route?.route ?? (ctx.ipDenied ? 'ip_denied' : status === 404 ? 'not_found' : status === 405 ? 'method_not_allowed' : 'unresolved'),
-      pathSent: req.url,
-      pathResolved: route?.path ?? path,
-      requestedModel: ctx.model,
-      status,
-      error: status >= 400 ? (ctx.errorMessage ?? `HTTP ${status}`) : undefined,
-      latencyMs: Date.now() - ctx.startedAt,
-      clientAddress: req.ip,
-      userAgent: req.headers['user-agent'],
-    };
-    req.log.info({ path: record.pathResolved, route: record.route, status, ms: record.latencyMs }, 'request');
-    this.complete(req, record, ctx);
-  }
-
-  private complete(req: FastifyRequest, record: RequestRecord, ctx: RequestContext | undefined): void {
-    if (ctx?.done) return;
-    if (ctx) ctx.done = true;
-    record.requestedModel ??= ctx?.model;
-    const p = ctx?.principal;
+  private complete(record: RequestRecord, ctx: ProxyRequestContext): void {
+    if (ctx.done) return;
+    ctx.done = true;
+    record.requestedModel ??= ctx.model;
+    const p = ctx.principal;
     if (p?.kind === 'user') {
       record.userKey = p.key.name;
       record.userKeyId = p.key.id;
       // Now, not later: the key's next request must see these tokens.
-      if (ctx?.billable && record.usage) this.limiter.addTokens(p.key.id, record.usage.inputTokens + record.usage.outputTokens, record.startedAt);
+      if (ctx.billable && record.usage) this.limiter.addTokens(p.key.id, record.usage.inputTokens + record.usage.outputTokens, record.startedAt);
     }
     if (record.provider !== undefined && record.credentialIndex !== undefined) {
       const c = this.credentialLabels.get(record.provider)?.[record.credentialIndex];
@@ -354,10 +285,10 @@ export class ControlPlane {
         record.credentialId = c.id;
       }
     }
-    const capture = ctx?.capture;
-    const rawBody = req.body;
-    const billable = ctx?.billable === true;
-    const presented = ctx?.presented;
+    const capture = ctx.capture;
+    const rawBody = ctx.body;
+    const billable = ctx.billable === true;
+    const presented = ctx.presented;
     // A client key may ride in the query string (Gemini's ?key=): never into the log or the store.
     record.pathSent = redactUrl(record.pathSent);
     setImmediate(() => {
@@ -366,7 +297,7 @@ export class ControlPlane {
         if (record.error !== undefined) record.error = scrubText(record.error, secrets);
         if (capture) {
           const max = this.settings.stored_body_max_size;
-          record.requestBody = redactBody(Buffer.isBuffer(rawBody) ? rawBody : undefined, secrets, max);
+          record.requestBody = redactBody(rawBody, secrets, max);
           record.responseBody = redactBody(capture.text(), secrets, max, capture.total);
         }
         this.metrics.observe(record);

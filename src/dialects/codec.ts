@@ -1,5 +1,5 @@
 import type { GatewayError } from '../canonical/errors.js';
-import type { CanonicalRequest, CanonicalResponse, Dialect, StreamEvent } from '../canonical/types.js';
+import type { CanonicalRequest, CanonicalResponse, Dialect, StreamEvent, Usage } from '../canonical/types.js';
 import type { SseEvent } from '../util/sse.js';
 
 /** What the client's URL said, for dialects that put request facts in the path (Gemini). */
@@ -60,6 +60,8 @@ export interface DialectCodec {
   encodeRequest(req: CanonicalRequest, ctx: EncodeRequestContext): Record<string, unknown>;
   /** Upstream JSON body -> canonical. */
   decodeResponse(body: unknown): CanonicalResponse;
+  /** The usage an upstream JSON body reports, without decoding the rest (the relay's usage tap). */
+  decodeUsage(body: unknown): Usage | undefined;
   /** Canonical -> client JSON body. */
   encodeResponse(res: CanonicalResponse, ctx: EncodeResponseContext): unknown;
   createStreamDecoder(): StreamDecoder;

@@ -1,11 +1,25 @@
+import { LogWorkerGone, logWorkerScript, RequestLogThread } from '../store/request-log-thread.js';
+import type { LogEntry, SharedDatabase, Store } from '../store/types.js';
 import type { Log } from '../util/log.js';
-import type { LogEntry, Store } from '../store/types.js';
 
 // The request log is written off the hot path: a finished request only appends its entry to a
 // queue; the queue is written in batches (one transaction each, 200 entries at most) when it reaches
 // `batchSize` or `intervalMs` after the first entry waiting. A failing store never fails a request: the batch is
 // kept for the next try, and only when the queue exceeds `maxQueue` are the oldest entries dropped
 // (counted, and said once per minute in the log).
+//
+// Where the batches are written: when the store shares its database file (SQLite on disk), in a
+// worker thread with its own connection (src/store/request-log-thread.ts), which also runs the WAL
+// checkpoints — a 200-entry transaction costs ~2 ms and a checkpoint's fsync several, none of which
+// should stall the event loop that relays requests. The main thread only posts each batch (one
+// message) and counts it written when the worker says it is committed. Otherwise — an in-memory
+// database, no built worker script (running from the TypeScript sources without dist/), a worker that
+// does not start — `store.writeRequests` on this thread, said once in the log. A worker that dies is
+// replaced (up to MAX_WORKER_RESTARTS times, then this thread writes), and the batch it had is sent again
+// (the store ignores an id it already has, so nothing is logged or counted twice).
+
+/** Workers started again after one died, before the log is written on the main thread for good. */
+const MAX_WORKER_RESTARTS = 3;
 
 export interface LogWriterOptions {
   batchSize?: number;
@@ -13,6 +27,8 @@ export interface LogWriterOptions {
   maxQueue?: number;
   onWritten?(n: number): void;
   onDropped?(n: number): void;
+  /** Write in a worker thread when the store can share its database (default true); false keeps writing on this thread. */
+  worker?: boolean;
 }
 
 export class RequestLogWriter {
@@ -26,6 +42,12 @@ export class RequestLogWriter {
   private readonly batchSize: number;
   private readonly intervalMs: number;
   private readonly maxQueue: number;
+  private thread: RequestLogThread | undefined;
+  /** The worker being started (or started again); settles (never rejects) once it is known where batches go. */
+  private starting: Promise<void> | undefined;
+  private shared: SharedDatabase | undefined;
+  private restarts = 0;
+  private cloneWarned = false;
 
   constructor(
     private readonly store: Store,
@@ -35,10 +57,51 @@ export class RequestLogWriter {
     this.batchSize = opts.batchSize ?? 200;
     this.intervalMs = opts.intervalMs ?? 200;
     this.maxQueue = opts.maxQueue ?? 100_000;
+    if (opts.worker !== false) this.starting = this.startWorker();
   }
 
   get queued(): number {
     return this.queue.length;
+  }
+
+  /** Where batches are written now: by the worker thread, or on this thread (also while a worker starts). */
+  get mode(): 'worker' | 'main' {
+    return this.thread ? 'worker' : 'main';
+  }
+
+  private async startWorker(): Promise<void> {
+    try {
+      const shared = this.store.sharedDatabase?.();
+      if (!shared) {
+        this.log.info('request log: written on the main thread (the store has no database file a worker could share, e.g. in-memory)');
+        return;
+      }
+      const script = logWorkerScript();
+      if (!script) {
+        this.log.info('request log: written on the main thread (no built worker script: running from the TypeScript sources without dist/)');
+        return;
+      }
+      this.thread = await RequestLogThread.start(script, shared.file, (t, err) => this.lost(t, err));
+      this.shared = shared;
+      shared.handOverCheckpoints(true);
+      this.log.debug({ file: shared.file }, 'request log: written by a worker thread');
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'request log: the worker thread did not start; written on the main thread');
+    }
+  }
+
+  /** The worker ended on its own (its batch in flight is rejected right after, and sent again by writeAll). */
+  private lost(t: RequestLogThread, err: Error): void {
+    if (this.thread !== t) return;
+    this.thread = undefined;
+    this.shared?.handOverCheckpoints(false);
+    if (!this.closed && this.restarts < MAX_WORKER_RESTARTS) {
+      this.restarts += 1;
+      this.log.warn({ err: err.message, restart: this.restarts, queued: this.queue.length }, 'request log: the worker thread stopped; starting another');
+      this.starting = this.startWorker();
+    } else {
+      this.log.warn({ err: err.message, queued: this.queue.length }, 'request log: the worker thread stopped; written on the main thread from now on');
+    }
   }
 
   push(entry: LogEntry): void {
@@ -83,19 +146,23 @@ export class RequestLogWriter {
   private async writeAll(): Promise<void> {
     let first = true;
     while (this.queue.length > 0) {
-      // SQLite writes run on the event loop: one small transaction at a time (a 200-record batch takes
-      // a few ms), letting requests in between.
+      // On this thread, SQLite writes run on the event loop: one small transaction at a time (a
+      // 200-record batch takes a few ms), letting requests in between.
       if (!first) await new Promise((r) => setImmediate(r));
       first = false;
+      await this.starting;
+      const thread = this.thread;
       const batch = this.queue.splice(0, this.batchSize);
       try {
-        await this.store.writeRequests(batch);
+        await this.writeBatch(batch, thread);
         this.written += batch.length;
         this.opts.onWritten?.(batch.length);
       } catch (err) {
         // Keep them for the next try; the queue bound decides what is lost if the store stays down.
         this.queue.unshift(...batch);
         if (this.queue.length > this.maxQueue) this.drop(this.queue.length - this.maxQueue);
+        // The worker died with the batch: lost() has started another or turned to this thread; write it there now.
+        if (err instanceof LogWorkerGone && this.thread !== thread) continue;
         this.log.warn({ err: (err as Error).message, queued: this.queue.length }, 'request log: write failed; will retry');
         if (!this.closed) this.schedule(Math.max(this.intervalMs, 1000));
         return;
@@ -103,11 +170,30 @@ export class RequestLogWriter {
     }
   }
 
-  /** Stops the timer and writes what is left. */
+  private async writeBatch(batch: LogEntry[], thread: RequestLogThread | undefined): Promise<void> {
+    if (!thread) return this.store.writeRequests(batch);
+    try {
+      await thread.write(batch);
+    } catch (err) {
+      if ((err as Error).name !== 'DataCloneError') throw err;
+      // An entry holds something that cannot be posted to another thread (a function, say): this batch is written here.
+      if (!this.cloneWarned) this.log.warn({ err: (err as Error).message }, 'request log: an entry could not be posted to the worker; such batches are written on the main thread');
+      this.cloneWarned = true;
+      await this.store.writeRequests(batch);
+    }
+  }
+
+  /** Stops the timer, writes what is left and stops the worker thread. */
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     await this.flush();
+    await this.starting;
+    const thread = this.thread;
+    if (!thread) return;
+    this.thread = undefined;
+    await thread.close();
+    this.shared?.handOverCheckpoints(false);
   }
 }

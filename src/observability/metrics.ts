@@ -36,6 +36,7 @@ export function errorClass(status: number, error: string | undefined): string | 
 export class GatewayMetrics {
   readonly registry = new Registry();
   private readonly models = new Set<string>();
+  private readonly children = new Map<string, unknown>();
   private readonly requests: Counter<'dialect' | 'route' | 'model' | 'status'>;
   private readonly duration: Histogram<'dialect' | 'provider'>;
   private readonly ttfb: Histogram<'dialect' | 'provider'>;
@@ -120,14 +121,32 @@ export class GatewayMetrics {
     return name;
   }
 
+  /**
+   * The labelled child of a metric, made once per label set. Performance (bench/README.md, scenario
+   * 1b): prom-client validates and hashes the label object on every call otherwise — 6 of them per
+   * request. The key is the label values joined; bounded like the model label (cleared past 5,000).
+   */
+  private child<T>(key: string, make: () => T): T {
+    let c = this.children.get(key) as T | undefined;
+    if (c === undefined) {
+      if (this.children.size >= 5000) this.children.clear();
+      c = make();
+      this.children.set(key, c);
+    }
+    return c;
+  }
+
   observe(r: RequestRecord): void {
     const model = this.model(r.requestedModel);
     const provider = r.provider ?? '';
-    this.requests.inc({ dialect: r.clientDialect, route: r.route, model, status: String(r.status) });
-    this.duration.observe({ dialect: r.clientDialect, provider }, r.latencyMs / 1000);
-    if (r.ttfbMs !== undefined) this.ttfb.observe({ dialect: r.clientDialect, provider }, r.ttfbMs / 1000);
+    const dialect = r.clientDialect;
+    const status = String(r.status);
+    this.child(`r\u0001${dialect}\u0001${r.route}\u0001${model}\u0001${status}`, () => this.requests.labels({ dialect, route: r.route, model, status })).inc();
+    const timing = `${dialect}\u0001${provider}`;
+    this.child(`d\u0001${timing}`, () => this.duration.labels({ dialect, provider })).observe(r.latencyMs / 1000);
+    if (r.ttfbMs !== undefined) this.child(`t\u0001${timing}`, () => this.ttfb.labels({ dialect, provider })).observe(r.ttfbMs / 1000);
     if (r.provider !== undefined && r.attempts !== undefined && r.attempts > 0) {
-      this.attempts.inc({ provider }, r.attempts);
+      this.child(`a\u0001${provider}`, () => this.attempts.labels({ provider })).inc(r.attempts);
       const cls = errorClass(r.status, r.error);
       // Every attempt but the last failed and was retried; the last failed only when the request did.
       if (r.attempts > 1) this.upstreamErrors.inc({ provider, class: 'retried' }, r.attempts - 1);
@@ -135,11 +154,12 @@ export class GatewayMetrics {
     }
     const u = r.usage;
     if (u) {
-      const labels = { provider, model: this.model(r.resolvedModel ?? r.requestedModel) };
-      this.tokens.inc({ ...labels, type: 'input' }, u.inputTokens);
-      this.tokens.inc({ ...labels, type: 'output' }, u.outputTokens);
-      if (u.cachedInputTokens) this.tokens.inc({ ...labels, type: 'cached' }, u.cachedInputTokens);
-      if (u.reasoningTokens) this.tokens.inc({ ...labels, type: 'reasoning' }, u.reasoningTokens);
+      const m = this.model(r.resolvedModel ?? r.requestedModel);
+      const tokens = (type: string) => this.child(`k\u0001${provider}\u0001${m}\u0001${type}`, () => this.tokens.labels({ provider, model: m, type }));
+      tokens('input').inc(u.inputTokens);
+      tokens('output').inc(u.outputTokens);
+      if (u.cachedInputTokens) tokens('cached').inc(u.cachedInputTokens);
+      if (u.reasoningTokens) tokens('reasoning').inc(u.reasoningTokens);
     }
   }
 

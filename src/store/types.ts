@@ -125,6 +125,17 @@ export interface KeyUsage {
   tokens: number;
 }
 
+/** A database file a second connection may write too (the request log's worker thread does). */
+export interface SharedDatabase {
+  /** Absolute path of the file to open. */
+  file: string;
+  /**
+   * Who checkpoints the WAL: `true` while the other connection writes the log and checkpoints after
+   * its commits (the store's own connection then does not), `false` to take it back.
+   */
+  handOverCheckpoints(elsewhere: boolean): void;
+}
+
 export interface Store {
   readonly kind: string;
   /** Where it lives, for messages. */
@@ -163,6 +174,12 @@ export interface Store {
   stats(q: StatsQuery): Promise<StatsResult>;
   /** Per user key id: billable requests and tokens on the UTC day starting at `dayStart`. */
   keyUsage(dayStart: number): Promise<Map<number, KeyUsage>>;
+  /**
+   * Optional: the database, when the request log may be appended through another connection to it
+   * from a worker thread (see src/observability/log-writer.ts); undefined when there is none to share
+   * (an in-memory database). Without it the log goes through `writeRequests` on the calling thread.
+   */
+  sharedDatabase?(): SharedDatabase | undefined;
   /** Deletes log entries older than `olderThan` (unix ms) and beyond the newest `maxRecords`. Returns how many. */
   pruneRequests(olderThan: number, maxRecords: number): Promise<number>;
 

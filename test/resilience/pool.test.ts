@@ -304,4 +304,28 @@ describe('when every credential fails', () => {
       await up.close();
     }
   });
+  it('the routing deadline bounds the wait across keys, and the answer says so', async () => {
+    const up = await startOpenAIUpstream();
+    const gw = await startGateway({
+      timeouts: { connect: 2, first_byte: 30, idle: 5 },
+      routing: { deadline_seconds: 0.6 },
+      providers: [{ name: 'oa', type: 'openai', base_url: up.url, api_keys: ['d-1', 'd-2'], strategy: 'fill-first' }],
+    });
+    up.setFaults({ 'd-1': [{ hang: true }], 'd-2': [{ hang: true }] });
+    try {
+      const t0 = Date.now();
+      const err = await new OpenAI({ apiKey: 'x', baseURL: `${gw.url}/v1`, maxRetries: 0 }).chat.completions
+        .create({ model: 'm', messages: [{ role: 'user', content: 'hang' }] })
+        .catch((e: unknown) => e);
+      const waited = Date.now() - t0;
+      expect(err).toBeInstanceOf(OpenAI.APIError);
+      expect((err as InstanceType<typeof OpenAI.APIError>).message).toMatch(/did not answer before the routing deadline/);
+      // Not the 30 s first-byte timeout: the deadline (0.6 s) ended the wait.
+      expect(waited).toBeGreaterThanOrEqual(550);
+      expect(waited).toBeLessThan(5000);
+    } finally {
+      await gw.close();
+      await up.close();
+    }
+  });
 });

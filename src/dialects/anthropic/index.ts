@@ -1,3 +1,4 @@
+import { isObject } from '../../util/json.js';
 import type { DialectCodec } from '../codec.js';
 import { decodeRequest } from './decode-request.js';
 import { decodeResponse } from './decode-response.js';
@@ -6,6 +7,7 @@ import { encodeRequest } from './encode-request.js';
 import { encodeResponse } from './encode-response.js';
 import { AnthropicStreamEncoder } from './encode-stream.js';
 import { decodeAnthropicError, encodeAnthropicError } from './errors.js';
+import { usageFromAnthropic } from './map-usage.js';
 
 /** Anthropic Messages API (https://docs.anthropic.com/en/api/messages), both as client and upstream. */
 export const anthropicCodec: DialectCodec = {
@@ -13,6 +15,7 @@ export const anthropicCodec: DialectCodec = {
   decodeRequest,
   encodeRequest,
   decodeResponse,
+  decodeUsage: (body) => (isObject(body) && isObject(body.usage) ? usageFromAnthropic(body.usage) : undefined),
   encodeResponse,
   createStreamDecoder: () => new AnthropicStreamDecoder(),
   createStreamEncoder: (ctx) => new AnthropicStreamEncoder(ctx),

@@ -1,3 +1,4 @@
+import { isObject } from '../../util/json.js';
 import type { DialectCodec } from '../codec.js';
 import { decodeRequest } from './decode-request.js';
 import { decodeResponse } from './decode-response.js';
@@ -6,6 +7,7 @@ import { encodeRequest } from './encode-request.js';
 import { encodeResponse } from './encode-response.js';
 import { createStreamEncoder } from './encode-stream.js';
 import { decodeGeminiError, encodeGeminiError } from './errors.js';
+import { fromGeminiUsage } from './map-usage.js';
 
 /** Gemini generateContent / streamGenerateContent — https://ai.google.dev/api/generate-content */
 export const geminiCodec: DialectCodec = {
@@ -13,6 +15,7 @@ export const geminiCodec: DialectCodec = {
   decodeRequest,
   encodeRequest,
   decodeResponse,
+  decodeUsage: (body) => (isObject(body) ? fromGeminiUsage(body.usageMetadata) : undefined),
   encodeResponse,
   createStreamDecoder,
   createStreamEncoder,

@@ -1,3 +1,4 @@
+import { isObject } from '../../util/json.js';
 import type { DialectCodec } from '../codec.js';
 import { decodeRequest } from './decode-request.js';
 import { decodeResponse } from './decode-response.js';
@@ -6,6 +7,7 @@ import { encodeRequest } from './encode-request.js';
 import { encodeResponse } from './encode-response.js';
 import { createStreamEncoder } from './encode-stream.js';
 import { decodeOpenAIError, encodeOpenAIError } from './errors.js';
+import { decodeUsage } from './map-usage.js';
 
 /**
  * OpenAI Chat Completions (https://platform.openai.com/docs/api-reference/chat), both as a client
@@ -16,6 +18,7 @@ export const openaiChatCodec: DialectCodec = {
   decodeRequest,
   encodeRequest,
   decodeResponse,
+  decodeUsage: (body) => (isObject(body) ? decodeUsage(body.usage) : undefined),
   encodeResponse,
   createStreamDecoder,
   createStreamEncoder,

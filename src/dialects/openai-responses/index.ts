@@ -1,3 +1,4 @@
+import { isObject } from '../../util/json.js';
 import type { DialectCodec } from '../codec.js';
 import { decodeOpenAIError, encodeOpenAIError } from '../openai-chat/errors.js';
 import { decodeRequest } from './decode-request.js';
@@ -6,6 +7,7 @@ import { ResponsesStreamDecoder } from './decode-stream.js';
 import { encodeRequest } from './encode-request.js';
 import { encodeResponse } from './encode-response.js';
 import { ResponsesStreamEncoder } from './encode-stream.js';
+import { decodeUsage } from './map-usage.js';
 
 /**
  * The OpenAI Responses API (POST /v1/responses), the only dialect Codex CLI speaks.
@@ -17,6 +19,7 @@ export const openaiResponsesCodec: DialectCodec = {
   decodeRequest,
   encodeRequest,
   decodeResponse,
+  decodeUsage: (body) => (isObject(body) ? decodeUsage(body.usage) : undefined),
   encodeResponse,
   createStreamDecoder: () => new ResponsesStreamDecoder(),
   createStreamEncoder: (ctx) => new ResponsesStreamEncoder(ctx),
