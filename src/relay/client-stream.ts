@@ -61,13 +61,15 @@ export class ClientStream {
     this.timer.unref();
   }
 
-  async write(chunk: string | Uint8Array): Promise<void> {
-    if (chunk.length === 0 || this.raw.writableEnded) return;
+  /**
+   * Writes a chunk. Returns a promise only when the client is slower than the upstream (wait for it
+   * before writing more); undefined otherwise, so the usual chunk costs no promise and no microtask.
+   */
+  write(chunk: string | Uint8Array): Promise<unknown> | undefined {
+    if (chunk.length === 0 || this.raw.writableEnded) return undefined;
     this.lastWrite = Date.now();
     this.firstByteMs ??= this.lastWrite - this.createdAt;
-    if (!this.raw.write(chunk)) {
-      await once(this.raw, 'drain', { signal: this.signal });
-    }
+    return this.raw.write(chunk) ? undefined : once(this.raw, 'drain', { signal: this.signal });
   }
 
   end(final?: string): void {

@@ -254,8 +254,9 @@ async function pipeThrough(
   }
   try {
     for await (const chunk of res.body) {
-      await client.write(chunk as Buffer);
+      const slow = client.write(chunk as Buffer);
       tap.push(chunk as Buffer); // after the client has it: reading usage never delays a byte
+      if (slow) await slow;
     }
   } catch (err) {
     // A body of announced length that broke off cannot take an error frame after it (the bytes would
@@ -291,7 +292,8 @@ async function translateStream(
   for await (const chunk of res.body) {
     for (const sseEvent of parser.push(chunk as Buffer)) out += emit(decoder.push(sseEvent));
     if (out) {
-      await client.write(out);
+      const slow = client.write(out);
+      if (slow) await slow;
       out = '';
     }
   }

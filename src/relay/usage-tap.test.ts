@@ -59,6 +59,18 @@ describe('UsageTap on relayed streams', () => {
     });
   }
 
+  it('reads usage whatever the line ends (CRLF, CR) and wherever the chunks are cut', () => {
+    const expected = tapAll('anthropic', [Buffer.from(streams.anthropic)]);
+    for (const eol of ['\r\n', '\r']) {
+      const bytes = Buffer.from(streams.anthropic.replaceAll('\n', eol));
+      for (const size of [1, 7, 64, 1000]) {
+        const pieces: Buffer[] = [];
+        for (let i = 0; i < bytes.length; i += size) pieces.push(bytes.subarray(i, i + size));
+        expect(tapAll('anthropic', pieces), `${JSON.stringify(eol)} in ${size}-byte chunks`).toEqual(expected);
+      }
+    }
+  });
+
   it('anthropic: input and cache tokens from message_start, output from message_delta', () => {
     const usage = tapAll('anthropic', [Buffer.from(streams.anthropic)]);
     expect(usage?.outputTokens).toBe(7);

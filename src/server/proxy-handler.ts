@@ -42,6 +42,8 @@ export type ProxyHandler = (req: IncomingMessage, res: ServerResponse, body?: Bu
 
 const REWRITE_HEADER = 'x-switchyard-path-rewrite';
 const JSON_TYPE = 'application/json; charset=utf-8';
+/** The query of a URL without one (only ever read). */
+const NO_QUERY = new URLSearchParams();
 
 function bodyShape(body: unknown): BodyShape | undefined {
   if (!body || typeof body !== 'object' || Array.isArray(body)) return undefined;
@@ -126,7 +128,7 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
     const { req } = x;
     const method = req.method ?? 'GET';
     const q = x.url.indexOf('?');
-    const query = new URLSearchParams(q < 0 ? '' : x.url.slice(q + 1));
+    const query = q < 0 ? NO_QUERY : new URLSearchParams(x.url.slice(q + 1));
     const signals = clientSignals(req.headers);
 
     let body: unknown;
