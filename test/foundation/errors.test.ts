@@ -74,6 +74,31 @@ describe('malformed and oversized bodies', () => {
     expect(openaiUp.requests.length).toBe(before);
   });
 
+  it('a chunked body (no content-length) is cut off at the limit with the same 413, and the gateway serves on', async () => {
+    const before = openaiUp.requests.length;
+    const piece = new TextEncoder().encode('x'.repeat(1024));
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        // Far more than the 4 KB limit if nobody stopped reading.
+        if (sent++ < 256) controller.enqueue(piece);
+        else controller.close();
+      },
+    });
+    const r = await fetch(`${gw.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    expect(r.status).toBe(413);
+    expect(r.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(((await r.json()) as { error: { message: string } }).error.message).toContain('max_body_size');
+    expect(openaiUp.requests.length).toBe(before);
+    const ok = await fetch(`${gw.url}/healthz`);
+    expect(ok.status).toBe(200);
+  });
+
   it('wrong types get a 400 naming the field', async () => {
     const r = await fetch(`${gw.url}/v1/chat/completions`, {
       method: 'POST',
