@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { SSE_KEEPALIVE } from '../util/sse.js';
+import type { ClientAbort } from './client-abort.js';
 
 // The client side of a streamed answer. It owns three promises the rest of the relay relies on:
 // writes respect backpressure (a slow client slows the upstream read, never grows memory), a
@@ -17,7 +18,7 @@ export class ClientStream {
 
   constructor(
     private readonly raw: ServerResponse,
-    private readonly signal: AbortSignal,
+    private readonly abort: ClientAbort,
     private readonly keepaliveMs: number,
     /** False for non-SSE streams (Gemini's JSON array), where a comment would corrupt the body. */
     private readonly sse: boolean,
@@ -69,7 +70,7 @@ export class ClientStream {
     if (chunk.length === 0 || this.raw.writableEnded) return undefined;
     this.lastWrite = Date.now();
     this.firstByteMs ??= this.lastWrite - this.createdAt;
-    return this.raw.write(chunk) ? undefined : once(this.raw, 'drain', { signal: this.signal });
+    return this.raw.write(chunk) ? undefined : once(this.raw, 'drain', { signal: this.abort.signal });
   }
 
   end(final?: string): void {

@@ -10,6 +10,7 @@ import { sessionKey } from '../routing/session-key.js';
 import type { RoutingTable } from '../routing/routing-table.js';
 import type { Log } from '../util/log.js';
 import { SseParser } from '../util/sse.js';
+import type { ClientAbort } from './client-abort.js';
 import { ClientStream, SSE_HEADERS } from './client-stream.js';
 import { isOpenAIReasoningModel } from '../dialects/openai-chat/encode-request.js';
 import { carriesForeignHistory } from './foreign-history.js';
@@ -39,7 +40,8 @@ export interface GenerationRequest {
   query: URLSearchParams;
   headers: IncomingHttpHeaders;
   raw: ServerResponse;
-  signal: AbortSignal;
+  /** Set when the client disconnects (aborts the upstream request). */
+  signal: ClientAbort;
   /** Headers every answer carries (request id, path rewrite marker). */
   responseHeaders: Record<string, string>;
   log: Log;

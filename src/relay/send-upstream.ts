@@ -8,6 +8,7 @@ import { applyFailure, backoffMs, type PolicySettings } from '../routing/failure
 import type { RouteCandidate, RoutePlan } from '../routing/router.js';
 import type { AttemptRecord } from '../observability/request-record.js';
 import type { Log } from '../util/log.js';
+import type { ClientAbort } from './client-abort.js';
 
 // Finds an upstream that answers. Walks the route plan (providers by priority and weight, then
 // fallback models) and, within each provider, its usable credentials, applying the failure policy
@@ -54,7 +55,7 @@ export interface SendOptions {
   /** The conversation's session key, computed only for providers with the sticky strategy. */
   session(): string;
   clientHeaders: Record<string, string | string[] | undefined>;
-  signal: AbortSignal;
+  signal: ClientAbort;
   dispatcher: Dispatcher;
   retry: RetrySettings;
   log: Log;
@@ -152,7 +153,7 @@ export async function sendUpstream(opts: SendOptions): Promise<UpstreamAnswer> {
       prepared ??= opts.prepare(candidate);
       if (wantBackoff) {
         backoffsTaken++;
-        await sleep(Math.min(backoffMs(backoffsTaken, retry.backoffBaseMs, retry.backoffCapMs), remaining), undefined, { signal: opts.signal }).catch(
+        await sleep(Math.min(backoffMs(backoffsTaken, retry.backoffBaseMs, retry.backoffCapMs), remaining), undefined, { signal: opts.signal.signal }).catch(
           () => undefined,
         );
       }
