@@ -4,7 +4,8 @@
 //
 //   node bench/run.mjs [--quick] [--only relay-c1,relay-c32,...] [--duration S] [--rounds N]
 //                      [--concurrency N] [--streams N] [--no-peers] [--out FILE]
-//                      [--switchyard-config JSON] [--compare-dist DIR] [--compare-config JSON] [--cpu-prof]
+//                      [--switchyard-config JSON] [--compare-dist DIR] [--compare-config JSON]
+//                      [--compare-node-flags "FLAGS"] [--cpu-prof]
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, tmpdir, totalmem } from 'node:os';
@@ -41,6 +42,7 @@ const { values: opts } = parseArgs({
     out: { type: 'string' },
     'switchyard-config': { type: 'string' },
     'compare-dist': { type: 'string' },
+    'compare-node-flags': { type: 'string' },
     'compare-config': { type: 'string' },
     'cpu-prof': { type: 'boolean', default: false },
   },
@@ -129,13 +131,14 @@ async function setUpTargets() {
     sy.nodeFlags = ['--cpu-prof', `--cpu-prof-dir=${profDir}`];
   }
   targets.push(direct, baseline, sy);
-  if (opts['compare-dist'] || opts['compare-config']) {
+  if (opts['compare-dist'] || opts['compare-config'] || opts['compare-node-flags']) {
     // A second Switchyard, measured in the same run, alternating with the first: another build
     // (a checkout of another commit, with its own node_modules) and/or other config keys.
     const dist = opts['compare-dist'] ? resolve(opts['compare-dist']) : undefined;
     const other = switchyardTarget(mock, workDir, opts['compare-config'] ? JSON.parse(opts['compare-config']) : undefined, dist);
     other.name = 'switchyard-b';
-    other.label = `Switchyard B (${[opts['compare-dist'], opts['compare-config']].filter(Boolean).join(', ')})`;
+    if (opts['compare-node-flags']) other.nodeFlags = opts['compare-node-flags'].split(' ').filter(Boolean);
+    other.label = `Switchyard B (${[opts['compare-dist'], opts['compare-config'], opts['compare-node-flags']].filter(Boolean).join(', ')})`;
     targets.push(other);
   }
   if (quick || opts['no-peers']) {
