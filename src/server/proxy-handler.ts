@@ -181,7 +181,7 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
       refuse(x, route.dialect, gerr, route.route);
       return;
     }
-    void relay(x, route, body, raw, query);
+    relay(x, route, body, raw, query).catch((err: unknown) => fail(x, err));
   }
 
   /** Health, housekeeping and model lists: answered here. False for generation routes. */
@@ -254,11 +254,8 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
       if (gerr.kind === 'internal') x.log.error({ err }, 'unexpected error');
       failure = gerr.message;
       logOutcome(log, x.id, outcome, { path: route.path, ms: Date.now() - started, status: gerr.status, error: gerr.message }, 'request failed');
-      if (!res.headersSent) {
-        const rendered = renderError(dialect, gerr);
-        res.writeHead(rendered.status, { ...x.headers, ...errorHeaders(gerr), 'content-type': JSON_TYPE });
-        res.end(JSON.stringify(rendered.body));
-      } else if (!res.writableEnded) res.end();
+      const rendered = renderError(dialect, gerr);
+      sendJson(x, rendered.status, JSON.stringify(rendered.body), errorHeaders(gerr)); // an answer already begun is just ended
     } finally {
       res.off('close', onClose);
       const record: RequestRecord = {
