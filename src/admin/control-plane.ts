@@ -84,6 +84,8 @@ export class ControlPlane {
   private disabledCredentials: CredentialStateView[] = [];
   /** Every secret the gateway holds, for scrubbing stored bodies. */
   private secrets = new Set<string>();
+  /** Finished requests waiting for the next turn of the loop (recordFinished). */
+  private finished: Array<{ record: RequestRecord; ctx: ProxyRequestContext }> = [];
   /** Told of every finished request record, off the hot path (the console's live events). */
   readonly recordListeners = new Set<(record: RequestRecord) => void>();
 
@@ -264,10 +266,6 @@ export class ControlPlane {
 
   /** A proxy request was answered: its record goes to the log, stats, metrics and hooks, off the hot path. */
   finish(ctx: ProxyRequestContext, record: RequestRecord): void {
-    this.complete(record, ctx);
-  }
-
-  private complete(record: RequestRecord, ctx: ProxyRequestContext): void {
     if (ctx.done) return;
     ctx.done = true;
     record.requestedModel ??= ctx.model;
@@ -285,23 +283,28 @@ export class ControlPlane {
         record.credentialId = c.id;
       }
     }
-    const capture = ctx.capture;
-    const rawBody = ctx.body;
-    const billable = ctx.billable === true;
-    const presented = ctx.presented;
     // A client key may ride in the query string (Gemini's ?key=): never into the log or the store.
     record.pathSent = redactUrl(record.pathSent);
-    setImmediate(() => {
+    // Everything else on the next turn of the loop, for all the requests that finished in this one.
+    if (this.finished.push({ record, ctx }) === 1) setImmediate(() => this.recordFinished());
+  }
+
+  private recordFinished(): void {
+    const batch = this.finished;
+    this.finished = [];
+    for (const { record, ctx } of batch) {
       try {
-        const secrets = presented ? [...this.secrets, presented] : this.secrets;
-        if (record.error !== undefined) record.error = scrubText(record.error, secrets);
-        if (capture) {
-          const max = this.settings.stored_body_max_size;
-          record.requestBody = redactBody(rawBody, secrets, max);
-          record.responseBody = redactBody(capture.text(), secrets, max, capture.total);
+        if (record.error !== undefined || ctx.capture) {
+          const secrets = ctx.presented ? [...this.secrets, ctx.presented] : this.secrets;
+          if (record.error !== undefined) record.error = scrubText(record.error, secrets);
+          if (ctx.capture) {
+            const max = this.settings.stored_body_max_size;
+            record.requestBody = redactBody(ctx.body, secrets, max);
+            record.responseBody = redactBody(ctx.capture.text(), secrets, max, ctx.capture.total);
+          }
         }
         this.metrics.observe(record);
-        const entry: LogEntry = { ...record, billable };
+        const entry: LogEntry = { ...record, billable: ctx.billable === true };
         this.writer?.push(entry);
       } catch (err) {
         this.log.warn({ err: (err as Error).message }, 'request log: could not record a request');
@@ -312,7 +315,7 @@ export class ControlPlane {
       } catch (err) {
         this.log.warn({ err: (err as Error).message }, 'request hook failed');
       }
-    });
+    }
   }
 
   // ---- /metrics and admin auth ----

@@ -132,6 +132,8 @@ describe.skipIf(!chromiumAvailable())('admin console in Chromium', () => {
     await page.locator('tr', { hasText: 'ci-bot' }).getByText('1 / 30').waitFor({ timeout: 15_000 });
     await shot(page, '09-keys');
 
+    // Both requests are in the store before the page asks for them (records are written in batches).
+    await gw.gateway.control.flush();
     await go('/ui/requests', 'Requests');
     await page.getByLabel('User key').selectOption('ci-bot');
     await page.locator('table.requests tbody tr', { hasText: 'gpt-4o' }).first().waitFor();
