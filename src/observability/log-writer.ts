@@ -11,8 +11,9 @@ import type { Log } from '../util/log.js';
 // Where the batches are written: when the store shares its database file (SQLite on disk), in a
 // worker thread with its own connection (src/store/request-log-thread.ts), which also runs the WAL
 // checkpoints — a 200-entry transaction costs ~2 ms and a checkpoint's fsync several, none of which
-// should stall the event loop that relays requests. The main thread only posts each batch (one
-// message) and counts it written when the worker says it is committed. Otherwise — an in-memory
+// should stall the event loop that relays requests. The main thread only posts the batches (messages
+// of POST_BATCH entries, each one transaction there) and counts one written when the worker says it is
+// committed; a flush takes what was queued when it began, later entries wait for their own timer. Otherwise — an in-memory
 // database, no built worker script (running from the TypeScript sources without dist/), a worker that
 // does not start — `store.writeRequests` on this thread, said once in the log. A worker that dies is
 // replaced (up to MAX_WORKER_RESTARTS times, then this thread writes), and the batch it had is sent again
