@@ -1,5 +1,6 @@
 import { maskSecret } from '../store/crypto.js';
 import type { KeyUsage, ProviderRecord, StoredRequest, UserKeyRecord } from '../store/types.js';
+import type { AttemptRecord } from '../observability/request-record.js';
 
 // What the admin API answers. Nothing here ever carries a secret in full: credentials and user keys
 // are masked (first 4 + last 4 characters), provider header values too.
@@ -44,11 +45,50 @@ export function userKeyView(k: UserKeyRecord, usage?: KeyUsage & { lastMinute?: 
   };
 }
 
-export function requestView(r: StoredRequest, detail = false) {
+/** A logged request as the admin API answers it (GET /api/requests; the detail fields from /api/requests/:id). */
+export interface RequestView {
+  id: string;
+  time: string;
+  ts: number;
+  method: string;
+  dialect: string;
+  route: string;
+  path_sent: string;
+  path_resolved: string;
+  model_requested: string | null;
+  model_resolved: string | null;
+  provider: string | null;
+  credential: string | null;
+  credential_id: number | null;
+  user_key: string | null;
+  status: number;
+  error: string | null;
+  attempts: number | null;
+  latency_ms: number;
+  ttfb_ms: number | null;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  cached_tokens: number | null;
+  reasoning_tokens: number | null;
+  stream: boolean | null;
+  translated: boolean | null;
+  client_address: string | null;
+  user_agent: string | null;
+  // detail only
+  credential_index?: number | null;
+  user_key_id?: number | null;
+  cache_creation_tokens?: number | null;
+  usage_estimated?: boolean | null;
+  attempt_log?: AttemptRecord[] | null;
+  request_body?: string | null;
+  response_body?: string | null;
+}
+
+export function requestView(r: StoredRequest, detail = false): RequestView {
   const u = r.usage;
   return {
     id: r.id,
-    time: iso(r.startedAt),
+    time: new Date(r.startedAt).toISOString(),
     ts: r.startedAt,
     method: r.method,
     dialect: r.clientDialect,

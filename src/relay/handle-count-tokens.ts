@@ -2,7 +2,7 @@ import { invalidRequest } from '../canonical/errors.js';
 import type { CanonicalRequest } from '../canonical/types.js';
 import type { RouteCandidate } from '../routing/router.js';
 import { estimateInputTokens } from '../tokens/estimate.js';
-import type { GenerationOutcome, GenerationRequest, RelayDeps } from './handle-generation.js';
+import { callContext, type GenerationOutcome, type GenerationRequest, type RelayDeps } from './handle-generation.js';
 import { carriesForeignHistory } from './foreign-history.js';
 import { sendUpstream, type PreparedCall } from './send-upstream.js';
 
@@ -39,12 +39,7 @@ export async function handleCountTokens(req: GenerationRequest, deps: RelayDeps,
       plan: { ...plan, candidates: counters },
       prepare: (c) => prepareCount(req, deps, c, canonicalOf),
       session: () => '',
-      clientHeaders: req.headers,
-      signal: req.signal,
-      dispatcher: deps.dispatcher,
-      retry: deps.retry,
-      log: req.log,
-      onAttempt: (a) => (outcome.attemptLog ??= []).push(a),
+      ...callContext(req, deps, outcome),
     });
     Object.assign(outcome, {
       provider: answer.candidate.provider.name,

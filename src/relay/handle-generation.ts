@@ -67,6 +67,18 @@ export interface GenerationOutcome {
   attemptLog?: AttemptRecord[];
 }
 
+/** What every upstream call made for a client request shares: its headers and abort, the pool settings, its log and attempt list. */
+export function callContext(req: GenerationRequest, deps: RelayDeps, outcome: GenerationOutcome) {
+  return {
+    clientHeaders: req.headers,
+    signal: req.signal,
+    dispatcher: deps.dispatcher,
+    retry: deps.retry,
+    log: req.log,
+    onAttempt: (a: AttemptRecord) => (outcome.attemptLog ??= []).push(a),
+  };
+}
+
 function requestedModel(req: GenerationRequest): string {
   if (req.clientDialect === 'gemini') return (req.pathModel ?? '').replace(/^models\//, '');
   const model = req.body.model;
@@ -126,12 +138,7 @@ export async function handleGeneration(req: GenerationRequest, deps: RelayDeps, 
       plan,
       prepare,
       session: () => sessionKey(req.clientDialect, req.headers, req.body),
-      clientHeaders: req.headers,
-      signal: req.signal,
-      dispatcher: deps.dispatcher,
-      retry: deps.retry,
-      log: req.log,
-      onAttempt: (a) => (outcome.attemptLog ??= []).push(a),
+      ...callContext(req, deps, outcome),
     });
   } catch (err) {
     if (!client.headersSent) {

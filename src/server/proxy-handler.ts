@@ -336,7 +336,8 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
   function fail(x: Exchange, err: unknown): void {
     x.log.error({ err }, 'unexpected error');
     const gerr = toGatewayError(err);
-    sendError(x, guessDialect(x.path, clientSignals(x.req.headers)), gerr);
-    if (!x.ctx.done) finishPlain(x, guessDialect(x.path, clientSignals(x.req.headers)), 'unresolved', gerr.message);
+    const dialect = guessDialect(x.path, clientSignals(x.req.headers));
+    sendError(x, dialect, gerr);
+    if (!x.ctx.done) finishPlain(x, dialect, 'unresolved', gerr.message);
   }
 }

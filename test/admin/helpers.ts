@@ -1,4 +1,6 @@
 // Calls to the admin API and plain client requests, for the admin integration tests.
+import type { RequestView } from '../../src/admin/views.js';
+import type { StatsResult } from '../../src/store/types.js';
 
 export interface Answer<T> {
   status: number;
@@ -40,48 +42,15 @@ export async function chat(url: string, o: ChatOptions = {}) {
   return { status: res.status, text: await res.text(), headers: res.headers };
 }
 
-export interface LogItem {
-  id: string;
-  route: string;
-  dialect: string;
-  status: number;
-  path_sent: string;
-  path_resolved: string;
-  model_requested: string | null;
-  model_resolved: string | null;
-  provider: string | null;
-  credential: string | null;
-  user_key: string | null;
-  error: string | null;
-  input_tokens: number | null;
-  output_tokens: number | null;
-  cached_tokens: number | null;
-  reasoning_tokens: number | null;
-  latency_ms: number;
-  ttfb_ms: number | null;
-  stream: boolean | null;
-  [k: string]: unknown;
-}
+/** A logged request as the admin API answers it (the server's own type). */
+export type LogItem = RequestView;
 
 export interface LogPage {
   total: number;
   items: LogItem[];
 }
 
-export interface StatsNumbers {
-  requests: number;
-  errors: number;
-  input_tokens: number;
-  output_tokens: number;
-  cached_tokens: number;
-  reasoning_tokens: number;
-}
-
-export interface StatsAnswer {
-  totals: StatsNumbers;
-  groups: Array<StatsNumbers & { key: string }>;
-  series: Array<StatsNumbers & { t: number; key?: string }>;
-}
+export type StatsAnswer = StatsResult;
 
 /** Every log entry (all pages). */
 export async function allLog(admin: AdminCall, query = ''): Promise<LogItem[]> {

@@ -3,10 +3,12 @@
 // login page again.
 
 // Shapes the server defines, imported as types only (erased at build), so console and API cannot drift.
+import type { RequestView } from '../../src/admin/views.js';
 export type { StatsNumbers, StatsResult as Stats } from '../../src/store/types.js';
 export type { CredentialStatus, CredentialSnapshot as PoolCredential } from '../../src/routing/credential.js';
 export type { ProviderPoolView as PoolProvider } from '../../src/routing/routing-table.js';
-export type { RequestEvent } from '../../src/observability/request-record.js';
+export type { AttemptRecord as Attempt, RequestEvent } from '../../src/observability/request-record.js';
+export type { RequestView as RequestItem } from '../../src/admin/views.js';
 
 export class ApiError extends Error {
   constructor(
@@ -103,56 +105,11 @@ export interface TestResult {
   error?: string;
 }
 
-export interface Attempt {
-  provider: string;
-  credential: string;
-  model: string;
-  status?: number;
-  ok: boolean;
-  reason?: string;
-  ms: number;
-}
-
-export interface RequestItem {
-  id: string;
-  time: string;
-  ts: number;
-  method: string;
-  dialect: string;
-  route: string;
-  path_sent: string;
-  path_resolved: string;
-  model_requested: string | null;
-  model_resolved: string | null;
-  provider: string | null;
-  credential: string | null;
-  user_key: string | null;
-  status: number;
-  error: string | null;
-  attempts: number | null;
-  latency_ms: number;
-  ttfb_ms: number | null;
-  input_tokens: number | null;
-  output_tokens: number | null;
-  cached_tokens: number | null;
-  reasoning_tokens: number | null;
-  stream: boolean | null;
-  translated: boolean | null;
-  client_address: string | null;
-  user_agent: string | null;
-  // detail only
-  cache_creation_tokens?: number | null;
-  usage_estimated?: boolean | null;
-  request_body?: string | null;
-  response_body?: string | null;
-  attempt_log?: Attempt[] | null;
-}
-
 export interface RequestPage {
   total: number;
   limit: number;
   offset: number;
-  items: RequestItem[];
+  items: RequestView[];
 }
 
 export interface MinutePoint {
