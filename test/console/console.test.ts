@@ -137,7 +137,8 @@ describe.skipIf(!chromiumAvailable())('admin console in Chromium', () => {
     await go('/ui/requests', 'Requests');
     await page.getByLabel('User key').selectOption('ci-bot');
     await page.locator('table.requests tbody tr', { hasText: 'gpt-4o' }).first().waitFor();
-    expect(await page.locator('table.requests tbody tr').count()).toBe(2);
+    // The unfiltered list may still be on screen until the filtered one arrives.
+    await expect.poll(() => page.locator('table.requests tbody tr').count(), { timeout: 10_000 }).toBe(2);
   });
 
   it('changes the model mapping and the route preview follows; a request takes the new route', async () => {
