@@ -1,4 +1,5 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { CounterSeries, HistogramSeries } from './metric-series.js';
 import type { RequestRecord } from './request-record.js';
 
 // Prometheus metrics (GET /metrics), one registry per gateway. Everything is derived from the
@@ -10,6 +11,9 @@ const BUCKETS = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300,
 
 /** Distinct model label values kept; past this, new names count as `other` (clients choose model names). */
 const MAX_MODELS = 200;
+
+/** Distinct label sets per request metric; past this, new ones count in an all-`other` series. */
+const MAX_SERIES = 5000;
 
 export interface CredentialStateView {
   provider: string;
@@ -36,55 +40,62 @@ export function errorClass(status: number, error: string | undefined): string | 
 export class GatewayMetrics {
   readonly registry = new Registry();
   private readonly models = new Set<string>();
-  private readonly children = new Map<string, unknown>();
-  private readonly requests: Counter<'dialect' | 'route' | 'model' | 'status'>;
-  private readonly duration: Histogram<'dialect' | 'provider'>;
-  private readonly ttfb: Histogram<'dialect' | 'provider'>;
-  private readonly attempts: Counter<'provider'>;
-  private readonly upstreamErrors: Counter<'provider' | 'class'>;
-  private readonly tokens: Counter<'provider' | 'model' | 'type'>;
+  // The per-request metrics are metric-series.ts's (performance: prom-client hashes the labels on
+  // every call); their keys are the label values joined with \u0001, in labelNames order.
+  private readonly requests: CounterSeries<'dialect' | 'route' | 'model' | 'status'>;
+  private readonly duration: HistogramSeries<'dialect' | 'provider'>;
+  private readonly ttfb: HistogramSeries<'dialect' | 'provider'>;
+  private readonly attempts: CounterSeries<'provider'>;
+  private readonly upstreamErrors: CounterSeries<'provider' | 'class'>;
+  private readonly tokens: CounterSeries<'provider' | 'model' | 'type'>;
   readonly logWritten: Counter;
   readonly logDropped: Counter;
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
-    this.requests = new Counter({
+    this.requests = new CounterSeries({
       name: 'switchyard_requests_total',
       help: 'Client requests by client dialect, route, requested model and HTTP status.',
       labelNames: ['dialect', 'route', 'model', 'status'],
+      maxSeries: MAX_SERIES,
       registers,
     });
-    this.duration = new Histogram({
+    this.duration = new HistogramSeries({
       name: 'switchyard_request_duration_seconds',
       help: 'Time from a request arriving to its answer ending.',
       labelNames: ['dialect', 'provider'],
       buckets: BUCKETS,
+      maxSeries: MAX_SERIES,
       registers,
     });
-    this.ttfb = new Histogram({
+    this.ttfb = new HistogramSeries({
       name: 'switchyard_time_to_first_byte_seconds',
       help: 'Time from a generation request arriving to the first byte of its answer.',
       labelNames: ['dialect', 'provider'],
       buckets: BUCKETS,
+      maxSeries: MAX_SERIES,
       registers,
     });
-    this.attempts = new Counter({
+    this.attempts = new CounterSeries({
       name: 'switchyard_upstream_attempts_total',
       help: 'Upstream attempts (each credential tried counts one).',
       labelNames: ['provider'],
+      maxSeries: MAX_SERIES,
       registers,
     });
-    this.upstreamErrors = new Counter({
+    this.upstreamErrors = new CounterSeries({
       name: 'switchyard_upstream_errors_total',
       help: 'Failed upstream attempts by class: rate_limit, auth, timeout, server, client, stream (broke after it started), client_closed, retried (failed, then another attempt was made).',
       labelNames: ['provider', 'class'],
+      maxSeries: MAX_SERIES,
       registers,
     });
-    this.tokens = new Counter({
+    this.tokens = new CounterSeries({
       name: 'switchyard_tokens_total',
       help: 'Tokens as the upstreams reported them, by type: input, output, cached (subset of input), reasoning (subset of output).',
       labelNames: ['provider', 'model', 'type'],
+      maxSeries: MAX_SERIES,
       registers,
     });
     new Gauge({
@@ -116,24 +127,10 @@ export class GatewayMetrics {
   private model(name: string | undefined): string {
     if (!name) return '';
     if (this.models.has(name)) return name;
-    if (this.models.size >= MAX_MODELS) return 'other';
+    // \u0001 separates the label values in the series keys.
+    if (this.models.size >= MAX_MODELS || name.includes('\u0001')) return 'other';
     this.models.add(name);
     return name;
-  }
-
-  /**
-   * The labelled child of a metric, made once per label set. Performance (bench/README.md, scenario
-   * 1b): prom-client validates and hashes the label object on every call otherwise — 6 of them per
-   * request. The key is the label values joined; bounded like the model label (cleared past 5,000).
-   */
-  private child<T>(key: string, make: () => T): T {
-    let c = this.children.get(key) as T | undefined;
-    if (c === undefined) {
-      if (this.children.size >= 5000) this.children.clear();
-      c = make();
-      this.children.set(key, c);
-    }
-    return c;
   }
 
   observe(r: RequestRecord): void {
@@ -141,25 +138,24 @@ export class GatewayMetrics {
     const provider = r.provider ?? '';
     const dialect = r.clientDialect;
     const status = String(r.status);
-    this.child(`r\u0001${dialect}\u0001${r.route}\u0001${model}\u0001${status}`, () => this.requests.labels({ dialect, route: r.route, model, status })).inc();
+    this.requests.inc(`${dialect}\u0001${r.route}\u0001${model}\u0001${status}`);
     const timing = `${dialect}\u0001${provider}`;
-    this.child(`d\u0001${timing}`, () => this.duration.labels({ dialect, provider })).observe(r.latencyMs / 1000);
-    if (r.ttfbMs !== undefined) this.child(`t\u0001${timing}`, () => this.ttfb.labels({ dialect, provider })).observe(r.ttfbMs / 1000);
+    this.duration.observe(timing, r.latencyMs / 1000);
+    if (r.ttfbMs !== undefined) this.ttfb.observe(timing, r.ttfbMs / 1000);
     if (r.provider !== undefined && r.attempts !== undefined && r.attempts > 0) {
-      this.child(`a\u0001${provider}`, () => this.attempts.labels({ provider })).inc(r.attempts);
+      this.attempts.inc(provider, r.attempts);
       const cls = errorClass(r.status, r.error);
       // Every attempt but the last failed and was retried; the last failed only when the request did.
-      if (r.attempts > 1) this.upstreamErrors.inc({ provider, class: 'retried' }, r.attempts - 1);
-      if (cls) this.upstreamErrors.inc({ provider, class: cls });
+      if (r.attempts > 1) this.upstreamErrors.inc(`${provider}\u0001retried`, r.attempts - 1);
+      if (cls) this.upstreamErrors.inc(`${provider}\u0001${cls}`);
     }
     const u = r.usage;
     if (u) {
-      const m = this.model(r.resolvedModel ?? r.requestedModel);
-      const tokens = (type: string) => this.child(`k\u0001${provider}\u0001${m}\u0001${type}`, () => this.tokens.labels({ provider, model: m, type }));
-      tokens('input').inc(u.inputTokens);
-      tokens('output').inc(u.outputTokens);
-      if (u.cachedInputTokens) tokens('cached').inc(u.cachedInputTokens);
-      if (u.reasoningTokens) tokens('reasoning').inc(u.reasoningTokens);
+      const pm = `${provider}\u0001${this.model(r.resolvedModel ?? r.requestedModel)}\u0001`;
+      this.tokens.inc(`${pm}input`, u.inputTokens);
+      this.tokens.inc(`${pm}output`, u.outputTokens);
+      if (u.cachedInputTokens) this.tokens.inc(`${pm}cached`, u.cachedInputTokens);
+      if (u.reasoningTokens) this.tokens.inc(`${pm}reasoning`, u.reasoningTokens);
     }
   }
 

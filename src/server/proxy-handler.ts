@@ -58,9 +58,9 @@ function bodyShape(body: unknown): BodyShape | undefined {
  * has its own warning line too), and then through pino; otherwise the fast writer (request-line.ts).
  */
 function logOutcome(log: Logger, reqId: string, outcome: GenerationOutcome, tail: Record<string, LineValue>, msg: string): void {
-  const { attemptLog, ...rest } = outcome;
-  if (attemptLog && attemptLog.length > 1) log.info({ reqId, ...rest, attemptLog, ...tail }, msg);
-  else logRequestLine(log, { reqId, ...(rest as Record<string, LineValue>), ...tail }, msg);
+  const { attemptLog } = outcome;
+  if (attemptLog && attemptLog.length > 1) log.info({ reqId, ...outcome, ...tail }, msg);
+  else logRequestLine(log, { reqId, ...(outcome as Record<string, LineValue>), attemptLog: undefined, ...tail }, msg);
 }
 
 /** One request in flight: what every answer and the final record need. */

@@ -76,9 +76,14 @@ describe('switchyard CLI', () => {
     expect(banner).toContain(key);
     const health = await fetch(`${url}/healthz`, { headers: { authorization: `Bearer ${key}` } });
     expect(await health.json()).toMatchObject({ status: 'ok', version: PKG.version });
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
+    // Log lines wait in a batch for up to 100 ms; the ones still waiting are written at exit.
+    const lines = out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toContainEqual(expect.objectContaining({ msg: 'request', path: '/healthz', status: 200 }));
   });
 
   it('says plainly when the port is taken', async () => {

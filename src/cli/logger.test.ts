@@ -1,0 +1,44 @@
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { BatchedLines } from './logger.js';
+
+function sink() {
+  const batches: string[] = [];
+  let synced = 0;
+  return { batches, synced: () => synced, write: (b: string) => void batches.push(b), flushSync: () => void synced++ };
+}
+
+describe('BatchedLines', () => {
+  it('hands lines over in order, as one batch, when flushed', () => {
+    const s = sink();
+    const lines = new BatchedLines(s);
+    const log = pino({ base: undefined }, lines);
+    log.info('one');
+    log.warn({ n: 2 }, 'two');
+    expect(s.batches).toEqual([]);
+    lines.flush();
+    expect(s.batches).toHaveLength(1);
+    expect(s.batches[0].split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { msg: string }).msg)).toEqual(['one', 'two']);
+    lines.flush();
+    expect(s.batches).toHaveLength(1); // nothing new, nothing written
+  });
+
+  it('writes at once when 16 K characters wait, without losing or splitting a line', () => {
+    const s = sink();
+    const lines = new BatchedLines(s);
+    const line = `${'x'.repeat(999)}\n`;
+    for (let i = 0; i < 16; i++) lines.write(line);
+    expect(s.batches).toEqual([]);
+    lines.write(line);
+    expect(s.batches).toEqual([line.repeat(17)]);
+  });
+
+  it('flushSync writes what waits and asks the sink to write synchronously', () => {
+    const s = sink();
+    const lines = new BatchedLines(s);
+    lines.write('a\n');
+    lines.flushSync();
+    expect(s.batches).toEqual(['a\n']);
+    expect(s.synced()).toBe(1);
+  });
+});
