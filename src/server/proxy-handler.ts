@@ -17,6 +17,7 @@ import { extractClientKey, routeNeedsKey } from './auth.js';
 import { getModel, listModels } from './handlers/models.js';
 import { notFoundBody } from './not-found.js';
 import { clientSignals, guessDialect, resolvePath, type BodyShape, type ClientDialect, type ResolvedRoute } from './paths/resolve-path.js';
+import { foreignSimplePost } from './cross-site.js';
 import { bodyTooLarge, readBody } from './read-body.js';
 import { errorHeaders, renderError } from './render-error.js';
 
@@ -162,6 +163,16 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
     }
 
     const route = resolution;
+    const foreign = foreignSimplePost(method, req.headers);
+    if (foreign !== undefined) {
+      const err = new GatewayError(
+        'permission',
+        `Refused: a web page (origin ${foreign}) sent this request from a browser without declaring it JSON, which any site can do to a local gateway. API clients send Content-Type: application/json; if this is your own web app, send that header.`,
+        { status: 403 },
+      );
+      refuse(x, route.dialect, err, route.route);
+      return;
+    }
     if (route.rewritten) {
       x.headers[REWRITE_HEADER] = `${x.path} -> ${route.path}`;
       // Bounded, so a client inventing endless path variants cannot grow memory.

@@ -121,4 +121,34 @@ describe('auth_mode off', () => {
       await gw.close();
     }
   });
+
+  it("refuses a web page's cross-site text/plain POST (no preflight, would spend the quota), and only that", async () => {
+    const gw = await startGateway({ auth_mode: 'off', providers });
+    const openai = ups[0];
+    const chat = JSON.stringify(CALLS[0].body);
+    const post = (headers: Record<string, string>) => fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers, body: chat });
+    try {
+      const before = openai.requestCount('sk-upstream-openai-999');
+      // What fetch(url, { mode: 'no-cors', method: 'POST', body: JSON.stringify(...) }) sends from evil.example.
+      for (const origin of ['https://evil.example', 'null']) {
+        const res = await post({ origin, 'content-type': 'text/plain;charset=UTF-8' });
+        expect(res.status).toBe(403);
+        const body = (await res.json()) as { error: { type: string; message: string } };
+        expect(body.error.type).toBe('permission_error');
+        expect(body.error.message).toContain(`origin ${origin}`);
+        expect(body.error.message).toContain('Content-Type: application/json');
+      }
+      const anthropic = await fetch(`${gw.url}/v1/messages`, { method: 'POST', headers: { origin: 'https://evil.example', 'content-type': 'application/x-www-form-urlencoded', 'anthropic-version': '2023-06-01' }, body: JSON.stringify(CALLS[2].body) });
+      expect(anthropic.status).toBe(403);
+      expect(await anthropic.json()).toMatchObject({ type: 'error', error: { type: 'permission_error' } });
+      expect(openai.requestCount('sk-upstream-openai-999')).toBe(before);
+      // Declared JSON (a browser preflights that cross-site), a local web page, and curl -d without an Origin all go through.
+      expect((await post({ origin: 'https://app.example', 'content-type': 'application/json' })).status).toBe(200);
+      expect((await post({ origin: 'http://localhost:3000', 'content-type': 'text/plain' })).status).toBe(200);
+      expect((await post({ 'content-type': 'application/x-www-form-urlencoded' })).status).toBe(200);
+      expect(openai.requestCount('sk-upstream-openai-999')).toBe(before + 3);
+    } finally {
+      await gw.close();
+    }
+  });
 });
