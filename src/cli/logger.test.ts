@@ -1,11 +1,14 @@
+import fs, { mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pino from 'pino';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { BatchedLines } from './logger.js';
 
 function sink() {
   const batches: string[] = [];
   let synced = 0;
-  return { batches, synced: () => synced, write: (b: string) => void batches.push(b), flushSync: () => void synced++ };
+  return { batches, synced: () => synced, minLength: 0, write: (b: string) => void batches.push(b), flushSync: () => void synced++ };
 }
 
 describe('BatchedLines', () => {
@@ -40,5 +43,21 @@ describe('BatchedLines', () => {
     lines.flushSync();
     expect(s.batches).toEqual(['a\n']);
     expect(s.synced()).toBe(1);
+  });
+
+  it('flushSync starts no asynchronous write (at exit none would run): every line is in the file when it returns', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'sy-log-')), 'out.log');
+    const lines = new BatchedLines(pino.destination({ dest: openSync(file, 'w'), sync: false, minLength: 0 })); // an fd, like stdout
+    const log = pino({ base: undefined }, lines);
+    for (let i = 0; i < 100; i++) log.info({ i }, 'line');
+    const asyncWrites = vi.spyOn(fs, 'write'); // what sonic-boom calls for an asynchronous write
+    try {
+      lines.flushSync();
+      expect(asyncWrites).not.toHaveBeenCalled();
+    } finally {
+      asyncWrites.mockRestore();
+    }
+    const written = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { i: number }).i);
+    expect(written).toEqual(Array.from({ length: 100 }, (_, k) => k));
   });
 });

@@ -18,8 +18,8 @@ export class BatchedLines implements DestinationStream {
   private lines: string[] = [];
   private chars = 0;
 
-  /** `sink`: what writes the batches (sonic-boom on stdout). */
-  constructor(private readonly sink: { write(batch: string): unknown; flushSync(): void }) {}
+  /** `sink`: what writes the batches (sonic-boom on stdout: `minLength` is its threshold for starting a write). */
+  constructor(private readonly sink: { write(batch: string): unknown; flushSync(): void; minLength: number }) {}
 
   write(line: string): void {
     this.lines.push(line);
@@ -38,8 +38,11 @@ export class BatchedLines implements DestinationStream {
 
   /** Writes everything now, before the process ends. */
   flushSync(): void {
-    this.flush();
     try {
+      // No asynchronous write may start now (the process would end before it ran): the batch stays in
+      // sonic-boom's buffer, which flushSync writes out before returning.
+      this.sink.minLength = Number.MAX_SAFE_INTEGER;
+      this.flush();
       this.sink.flushSync();
     } catch {
       // stdout already closed, or not open yet: nothing more can be done with these lines.
