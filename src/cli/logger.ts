@@ -18,8 +18,8 @@ export class BatchedLines implements DestinationStream {
   private lines: string[] = [];
   private chars = 0;
 
-  /** `sink`: what writes the batches (sonic-boom on stdout: `minLength` is its threshold for starting a write). */
-  constructor(private readonly sink: { write(batch: string): unknown; flushSync(): void; minLength: number }) {}
+  /** `sink`: what writes the batches (sonic-boom on stdout). */
+  constructor(private readonly sink: { write(batch: string): unknown; flushSync(): void }) {}
 
   write(line: string): void {
     this.lines.push(line);
@@ -40,8 +40,9 @@ export class BatchedLines implements DestinationStream {
   flushSync(): void {
     try {
       // No asynchronous write may start now (the process would end before it ran): the batch stays in
-      // sonic-boom's buffer, which flushSync writes out before returning.
-      this.sink.minLength = Number.MAX_SAFE_INTEGER;
+      // sonic-boom's buffer, which flushSync writes out before returning. (`minLength`, the buffered
+      // length at which sonic-boom starts a write, is missing from its type declarations.)
+      (this.sink as { minLength?: number }).minLength = Number.MAX_SAFE_INTEGER;
       this.flush();
       this.sink.flushSync();
     } catch {
