@@ -60,4 +60,16 @@ describe('BatchedLines', () => {
     const written = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { i: number }).i);
     expect(written).toEqual(Array.from({ length: 100 }, (_, k) => k));
   });
+
+  it('a writer that was ended drops the batch instead of throwing into the request or the flush timer', () => {
+    const lines = new BatchedLines({
+      write: () => {
+        throw new Error('SonicBoom destroyed');
+      },
+      flushSync: () => undefined,
+    });
+    lines.write('a\n');
+    expect(() => lines.flush()).not.toThrow();
+    for (let i = 0; i < 20; i++) expect(() => lines.write(`${'x'.repeat(1000)}\n`)).not.toThrow();
+  });
 });

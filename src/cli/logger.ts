@@ -33,7 +33,12 @@ export class BatchedLines implements DestinationStream {
     const batch = this.lines.join('');
     this.lines = [];
     this.chars = 0;
-    this.sink.write(batch);
+    try {
+      this.sink.write(batch);
+    } catch {
+      // The writer was ended (pino ends it when the event loop runs dry): logging must not throw into
+      // the request that wrote the line, nor crash the process from the flush timer.
+    }
   }
 
   /** Writes everything now, before the process ends. */
