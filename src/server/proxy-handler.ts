@@ -17,7 +17,7 @@ import { extractClientKey, routeNeedsKey } from './auth.js';
 import { getModel, listModels } from './handlers/models.js';
 import { notFoundBody } from './not-found.js';
 import { clientSignals, guessDialect, resolvePath, type BodyShape, type ClientDialect, type ResolvedRoute } from './paths/resolve-path.js';
-import { foreignSimplePost } from './cross-site.js';
+import { forgedBrowserPost } from './cross-site.js';
 import { bodyTooLarge, readBody } from './read-body.js';
 import { errorHeaders, renderError } from './render-error.js';
 
@@ -163,14 +163,10 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
     }
 
     const route = resolution;
-    const foreign = foreignSimplePost(method, req.headers);
-    if (foreign !== undefined) {
-      const err = new GatewayError(
-        'permission',
-        `Refused: a web page (origin ${foreign}) sent this request from a browser without declaring it JSON, which any site can do to a local gateway. API clients send Content-Type: application/json; if this is your own web app, send that header.`,
-        { status: 403 },
-      );
-      refuse(x, route.dialect, err, route.route);
+    const needsKey = routeNeedsKey(config.effective_auth_mode, route.route);
+    const forged = forgedBrowserPost(method, req.headers, needsKey);
+    if (forged !== undefined) {
+      refuse(x, route.dialect, new GatewayError('permission', `Refused: ${forged}.`, { status: 403 }), route.route);
       return;
     }
     if (route.rewritten) {
@@ -184,7 +180,7 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
 
     try {
       // The key (config key, user key or none, as auth_mode allows), a user key's models and limits.
-      control.authorize(x.ctx, route, extractClientKey(req.headers, query), routeNeedsKey(config.effective_auth_mode, route.route), body);
+      control.authorize(x.ctx, route, extractClientKey(req.headers, query), needsKey, body);
       if (serveLocally(x, route)) return;
     } catch (err) {
       const gerr = toGatewayError(err);

@@ -2,6 +2,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { GoogleGenAI } from '@google/genai';
 import OpenAI from 'openai';
+import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type RunningGateway } from '../helpers/gateway.js';
 import { startAnthropicUpstream, startGeminiUpstream, startOpenAIUpstream, type Upstream } from '../upstreams/index.js';
@@ -41,6 +42,19 @@ function send(url: string, call: Call, carrier: Carrier | undefined, key: string
   if (carrier === 'x-goog-api-key') headers['x-goog-api-key'] = key;
   if (carrier === 'query') path += `?key=${encodeURIComponent(key)}`;
   return fetch(url + path, { method: call.method, headers, body: call.body ? JSON.stringify(call.body) : undefined });
+}
+
+/** A POST with the Host header a browser would send for a page on another name (fetch cannot set Host). */
+function postAs(url: string, path: string, headers: Record<string, string>, body: unknown): Promise<{ status: number; body: unknown }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url + path, { method: 'POST', headers }, (res) => {
+      let text = '';
+      res.on('data', (d: Buffer) => (text += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as unknown }));
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
 }
 
 function expect401Shape(dialect: Call['dialect'], body: unknown, missing: boolean) {
@@ -147,6 +161,41 @@ describe('auth_mode off', () => {
       expect((await post({ origin: 'http://localhost:3000', 'content-type': 'text/plain' })).status).toBe(200);
       expect((await post({ 'content-type': 'application/x-www-form-urlencoded' })).status).toBe(200);
       expect(openai.requestCount('sk-upstream-openai-999')).toBe(before + 3);
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it('refuses a DNS-rebinding page (same-origin JSON from a name pointed at the gateway), and not clients reaching it by address', async () => {
+    const gw = await startGateway({ auth_mode: 'off', providers });
+    const openai = ups[0];
+    const port = new URL(gw.url).port;
+    try {
+      const before = openai.requestCount('sk-upstream-openai-999');
+      const rebound = await postAs(gw.url, '/v1/chat/completions', { host: `evil.example:${port}`, origin: `http://evil.example:${port}`, 'content-type': 'application/json' }, CALLS[0].body);
+      expect(rebound.status).toBe(403);
+      expect((rebound.body as { error: { type: string; message: string } }).error).toMatchObject({ type: 'permission_error', message: expect.stringContaining('DNS rebinding') as string });
+      expect(openai.requestCount('sk-upstream-openai-999')).toBe(before);
+      for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `192.168.1.20:${port}`]) {
+        const res = await postAs(gw.url, '/v1/chat/completions', { host, origin: `http://${host}`, 'content-type': 'application/json' }, CALLS[0].body);
+        expect(res.status).toBe(200);
+      }
+      // Not same-origin (no rebinding), and no Origin at all (every API client): through.
+      expect((await postAs(gw.url, '/v1/chat/completions', { host: `evil.example:${port}`, 'content-type': 'application/json' }, CALLS[0].body)).status).toBe(200);
+    } finally {
+      await gw.close();
+    }
+  });
+});
+
+describe('a web client behind a reverse proxy on its own name', () => {
+  it('is not taken for DNS rebinding when a key is required and it sends one', async () => {
+    const gw = await startGateway({ auth_mode: 'strict', api_key: KEY, providers });
+    const port = new URL(gw.url).port;
+    try {
+      const headers = { host: `ai.example:${port}`, origin: `http://ai.example:${port}`, 'content-type': 'application/json' };
+      expect((await postAs(gw.url, '/v1/chat/completions', { ...headers, authorization: `Bearer ${KEY}` }, CALLS[0].body)).status).toBe(200);
+      expect((await postAs(gw.url, '/v1/chat/completions', headers, CALLS[0].body)).status).toBe(401);
     } finally {
       await gw.close();
     }
