@@ -98,25 +98,37 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
     sendJson(x, rendered.status, JSON.stringify(rendered.body), { ...errorHeaders(err), ...extra });
   }
 
+  /** The dialect an error goes out in before the path is resolved (or when resolution is not known). */
+  function guessedDialect(x: Exchange): ClientDialect {
+    return guessDialect(x.path, clientSignals(x.req.headers));
+  }
+
+  /** What every record of an exchange says about the request itself. */
+  function requestFields(x: Exchange) {
+    return {
+      id: x.id,
+      startedAt: x.ctx.startedAt,
+      method: x.req.method ?? 'GET',
+      pathSent: x.url,
+      clientAddress: x.req.socket.remoteAddress,
+      userAgent: x.req.headers['user-agent'],
+    };
+  }
+
   /** The record of a request the relay did not serve (health, models, 404s, refusals). */
   function finishPlain(x: Exchange, dialect: ClientDialect, routeName: string, error?: string): void {
     const { ctx } = x;
     const status = x.res.statusCode;
     const route = ctx.route;
     const record: RequestRecord = {
-      id: x.id,
-      startedAt: ctx.startedAt,
-      method: x.req.method ?? 'GET',
+      ...requestFields(x),
       clientDialect: route?.dialect ?? dialect,
       route: route?.route ?? routeName,
-      pathSent: x.url,
       pathResolved: route?.path ?? x.path,
       requestedModel: ctx.model,
       status,
       error: status >= 400 ? (error ?? `HTTP ${status}`) : undefined,
       latencyMs: Date.now() - ctx.startedAt,
-      clientAddress: x.req.socket.remoteAddress,
-      userAgent: x.req.headers['user-agent'],
     };
     logRequestLine(log, { reqId: x.id, path: record.pathResolved, route: record.route, status, ms: record.latencyMs }, 'request');
     control.finish(ctx, record);
@@ -131,8 +143,7 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
   function handle(x: Exchange, raw: Buffer | undefined): void {
     const { req } = x;
     const method = req.method ?? 'GET';
-    const q = x.url.indexOf('?');
-    const query = q < 0 ? NO_QUERY : new URLSearchParams(x.url.slice(q + 1));
+    const query = x.path.length === x.url.length ? NO_QUERY : new URLSearchParams(x.url.slice(x.path.length + 1));
     const signals = clientSignals(req.headers);
 
     let body: unknown;
@@ -266,12 +277,9 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
     } finally {
       res.off('close', onClose);
       const record: RequestRecord = {
-        id: x.id,
-        startedAt: started,
-        method: req.method ?? 'POST',
+        ...requestFields(x),
         clientDialect: dialect,
         route: route.route,
-        pathSent: x.url,
         pathResolved: route.path,
         requestedModel: outcome.model,
         resolvedModel: outcome.upstreamModel,
@@ -286,8 +294,6 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
         latencyMs: Date.now() - started,
         ttfbMs: outcome.ttfbMs,
         usage: outcome.usage,
-        clientAddress: req.socket.remoteAddress,
-        userAgent: req.headers['user-agent'],
       };
       // Log, stats, metrics and GatewayHooks.onRequestFinished, off the hot path.
       control.finish(x.ctx, record);
@@ -312,7 +318,7 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
     try {
       if (!control.allows(req.socket.remoteAddress)) {
         const err = new GatewayError('permission', `Switchyard does not accept requests from ${req.socket.remoteAddress} (ip_allow / ip_deny).`);
-        refuse(x, guessDialect(x.path, clientSignals(req.headers)), err, 'ip_denied');
+        refuse(x, guessedDialect(x), err, 'ip_denied');
         return;
       }
       if (preread !== undefined) {
@@ -328,7 +334,7 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
           } else if (result.reason === 'too_large') {
             const err = bodyTooLarge(config.max_body_size);
             // The rest of the body is never read: the connection closes after the answer.
-            refuse(x, guessDialect(x.path, clientSignals(req.headers)), err, 'unresolved', { connection: 'close' });
+            refuse(x, guessedDialect(x), err, 'unresolved', { connection: 'close' });
           } else res.destroy(); // the client went away mid-body: nobody to answer
         } catch (err) {
           fail(x, err);
@@ -343,7 +349,7 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
   function fail(x: Exchange, err: unknown): void {
     x.log.error({ err }, 'unexpected error');
     const gerr = toGatewayError(err);
-    const dialect = guessDialect(x.path, clientSignals(x.req.headers));
+    const dialect = guessedDialect(x);
     sendError(x, dialect, gerr);
     if (!x.ctx.done) finishPlain(x, dialect, 'unresolved', gerr.message);
   }
