@@ -139,7 +139,7 @@ export class ControlPlane {
     }
     // Only the settings' own keys (the console keeps other values in the same table).
     const stored = await store.getSettings();
-    this.settings = { ...this.settings, ...(Object.fromEntries(SETTING_KEYS.filter((k) => k in stored).map((k) => [k, stored[k]])) as Partial<Settings>) };
+    this.settings = Object.assign({}, this.settings, Object.fromEntries(SETTING_KEYS.filter((k) => k in stored).map((k) => [k, stored[k]])) as Partial<Settings>);
     this.applySettings();
     await this.applyRouting();
     this.registry.replaceAll(await store.listUserKeys());
@@ -198,21 +198,21 @@ export class ControlPlane {
       for (const c of p.credentials) secrets.add(c.secret);
       for (const v of Object.values((p.settings.headers ?? {}) as Record<string, string>)) if (v.length >= 8) secrets.add(v);
       // Parsed again so settings stored by an older version get today's defaults.
-      const parsed = providerSchema.safeParse({ ...p.settings, api_keys: enabled.length > 0 ? enabled.map((c) => c.secret) : ['(none)'] });
+      const parsed = providerSchema.safeParse(Object.assign({}, p.settings, { api_keys: enabled.length > 0 ? enabled.map((c) => c.secret) : ['(none)'] }));
       if (!parsed.success) {
         this.log.warn({ provider: p.name, issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) }, 'store: provider skipped, its settings no longer validate');
         continue;
       }
       const cfg = parsed.data;
       for (const c of p.credentials) if (!c.enabled || !cfg.enabled) disabled.push({ provider: p.name, credential: c.masked, state: 'disabled' });
-      providers.push(enabled.length > 0 ? cfg : { ...cfg, enabled: false });
+      providers.push(enabled.length > 0 ? cfg : Object.assign({}, cfg, { enabled: false }));
       labels.set(p.name, enabled.map((c) => ({ id: c.id, masked: c.masked })));
     }
     const model_mapping = Object.fromEntries(await this.store.getMapping());
     this.credentialLabels = labels;
     this.disabledCredentials = disabled;
     this.secrets = secrets;
-    this.gateway().reconfigure({ ...this.config, providers, model_mapping });
+    this.gateway().reconfigure(Object.assign({}, this.config, { providers, model_mapping }));
   }
 
   private credentialStates(): CredentialStateView[] {
@@ -304,7 +304,7 @@ export class ControlPlane {
           }
         }
         this.metrics.observe(record);
-        const entry: LogEntry = { ...record, billable: ctx.billable === true };
+        const entry: LogEntry = { billable: ctx.billable === true, ...record };
         this.writer?.push(entry);
       } catch (err) {
         this.log.warn({ err: (err as Error).message }, 'request log: could not record a request');

@@ -20,7 +20,7 @@ export function anthropicAdapter(opts: { extraHeaders: Record<string, string> })
         const beta = firstHeader(clientHeaders, 'anthropic-beta');
         if (beta) h['anthropic-beta'] = beta;
       }
-      return { ...h, ...opts.extraHeaders };
+      return Object.assign(h, opts.extraHeaders);
     },
     modelsUrl: (baseUrl) => `${baseUrl}/v1/models?limit=1000`,
     parseModelList(body) {

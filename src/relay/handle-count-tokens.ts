@@ -26,7 +26,7 @@ export async function handleCountTokens(req: GenerationRequest, deps: RelayDeps,
   Object.assign(outcome, { model: requested, upstreamModel: plan.model, stream: false });
 
   const clientCodec = deps.codecs[req.clientDialect];
-  const decodeBody = isGemini ? geminiCountBody(req.body) : { ...req.body, max_tokens: 1 };
+  const decodeBody = isGemini ? geminiCountBody(req.body) : Object.assign({}, req.body, { max_tokens: 1 });
   let canonical: CanonicalRequest | undefined;
   const canonicalOf = () => (canonical ??= clientCodec.decodeRequest(decodeBody, { pathModel: requested, pathStream: false }));
 
@@ -36,7 +36,7 @@ export async function handleCountTokens(req: GenerationRequest, deps: RelayDeps,
   let source: 'upstream' | 'estimate';
   if (counters.length > 0) {
     const answer = await sendUpstream({
-      plan: { ...plan, candidates: counters },
+      plan: Object.assign({}, plan, { candidates: counters }),
       prepare: (c) => prepareCount(req, deps, c, canonicalOf),
       session: () => '',
       ...callContext(req, deps, outcome),
@@ -59,7 +59,7 @@ export async function handleCountTokens(req: GenerationRequest, deps: RelayDeps,
     outcome.provider = plan.candidates[0]?.provider.name;
   }
   const body = isGemini ? { totalTokens: tokens } : { input_tokens: tokens };
-  req.raw.writeHead(200, { ...req.responseHeaders, [COUNT_HEADER]: source, 'content-type': 'application/json; charset=utf-8' });
+  req.raw.writeHead(200, Object.assign({}, req.responseHeaders, { [COUNT_HEADER]: source, 'content-type': 'application/json; charset=utf-8' }));
   req.raw.end(JSON.stringify(body));
 }
 
@@ -70,7 +70,7 @@ function prepareCount(req: GenerationRequest, deps: RelayDeps, c: RouteCandidate
   const relay = same && !carriesForeignHistory(req.clientDialect, geminiCountBody(req.body));
   let body: Record<string, unknown>;
   if (dialect === 'anthropic') {
-    if (relay) body = { ...req.body, model: c.model };
+    if (relay) body = Object.assign({}, req.body, { model: c.model });
     else {
       // count_tokens takes the message-shaped fields only; generation settings are rejected.
       const full = deps.codecs.anthropic.encodeRequest(canonicalOf(), { upstreamModel: c.model });
@@ -78,7 +78,7 @@ function prepareCount(req: GenerationRequest, deps: RelayDeps, c: RouteCandidate
     }
   } else {
     const inner = relay ? geminiCountBody(req.body) : deps.codecs.gemini.encodeRequest(canonicalOf(), { upstreamModel: c.model });
-    body = { generateContentRequest: { ...pick(inner, ['contents', 'systemInstruction', 'tools', 'toolConfig']), model: `models/${c.model}` } };
+    body = { generateContentRequest: Object.assign(pick(inner, ['contents', 'systemInstruction', 'tools', 'toolConfig']), { model: `models/${c.model}` }) };
   }
   return {
     call: { dialect, model: c.model, stream: false, countTokens: true },

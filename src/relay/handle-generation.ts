@@ -117,7 +117,7 @@ export async function handleGeneration(req: GenerationRequest, deps: RelayDeps, 
     let body: string | Buffer;
     if (relay) body = relayBody(req, c.model);
     else {
-      canonical ??= { ...clientCodec.decodeRequest(req.body, { pathModel: req.pathModel, pathStream: req.pathStream }), stream };
+      canonical ??= Object.assign(clientCodec.decodeRequest(req.body, { pathModel: req.pathModel, pathStream: req.pathStream }), { stream });
       body = JSON.stringify(upstreamCodec.encodeRequest(canonical, { upstreamModel: c.model }));
     }
     return { call: { dialect: upstreamDialect, model: c.model, stream, geminiSse: relay ? clientGeminiSse : true }, body, upstreamCodec, sameDialect: same };
@@ -130,7 +130,7 @@ export async function handleGeneration(req: GenerationRequest, deps: RelayDeps, 
     clientCodec.createStreamEncoder({ requestModel: model, includeUsage: canonical?.streamUsage === true, geminiSse: clientGeminiSse });
   // While the upstream thinks before its first byte, keep the client's connection alive. Once we
   // have pinged, the status is committed (200): later failures become in-stream error events.
-  if (stream) client.startKeepalive(() => client.start(200, { ...streamHeaders, ...req.responseHeaders }));
+  if (stream) client.startKeepalive(() => client.start(200, Object.assign({}, streamHeaders, req.responseHeaders)));
 
   let answer: UpstreamAnswer;
   try {
@@ -179,7 +179,7 @@ export async function handleGeneration(req: GenerationRequest, deps: RelayDeps, 
       client.start(200, { 'content-type': 'application/json; charset=utf-8', ...req.responseHeaders }, false); // headers leave with the body, one write
       client.end(JSON.stringify(out));
     } else {
-      outcome.usage = await translateStream(res, client, upstreamCodec, encoder as StreamEncoder, { ...streamHeaders, ...req.responseHeaders });
+      outcome.usage = await translateStream(res, client, upstreamCodec, encoder as StreamEncoder, Object.assign({}, streamHeaders, req.responseHeaders));
     }
     outcome.ttfbMs = client.firstByteMs;
     answer.finish();
@@ -219,9 +219,9 @@ function relayBody(req: GenerationRequest, model: string): string | Buffer {
     req.body.max_tokens !== undefined &&
     req.body.max_completion_tokens === undefined;
   if (req.body.model === model && !renameMax) return req.rawBody;
-  if (!renameMax) return JSON.stringify({ ...req.body, model });
+  if (!renameMax) return JSON.stringify(Object.assign({}, req.body, { model }));
   const { max_tokens: maxTokens, ...rest } = req.body;
-  return JSON.stringify({ ...rest, model, max_completion_tokens: maxTokens });
+  return JSON.stringify(Object.assign(rest, { model, max_completion_tokens: maxTokens }));
 }
 
 function upstreamDropped(provider: string, err: unknown): GatewayError {
@@ -245,7 +245,7 @@ async function pipeThrough(
   if (streamHeaders) {
     // The first event usually arrived with the upstream's headers: let ours leave with it, in one
     // socket write (flushed on their own after one event-loop turn otherwise).
-    client.start(res.statusCode, { ...streamHeaders, 'content-type': contentType, ...req.responseHeaders }, 'soon');
+    client.start(res.statusCode, Object.assign({}, streamHeaders, { 'content-type': contentType }, req.responseHeaders), 'soon');
   } else {
     // Performance (bench/README.md, scenario 1): a JSON answer goes out in one socket write, as a bare
     // proxy's does. Its headers are not flushed on their own but leave with the first body bytes, and

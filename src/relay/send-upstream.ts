@@ -231,7 +231,7 @@ function withProvider(err: GatewayError, provider: string): GatewayError {
     status: err.status,
     retryable: err.retryable,
     retryAfterMs: err.retryAfterMs,
-    upstream: err.upstream ? { ...err.upstream, provider } : undefined,
+    upstream: err.upstream ? Object.assign({}, err.upstream, { provider }) : undefined,
   });
 }
 

@@ -137,9 +137,9 @@ export class UsageTap {
 
   private absorb(events: ReturnType<StreamDecoder['push']>): void {
     for (const ev of events) {
-      if (ev.type === 'usage') this.usage = { ...this.usage, ...ev.usage };
-      else if (ev.type === 'finish' && ev.usage) this.usage = { ...this.usage, ...ev.usage };
-      else if (ev.type === 'start' && ev.usage) this.usage = { ...ev.usage, ...this.usage };
+      if (ev.type === 'usage') this.usage = Object.assign({}, this.usage, ev.usage);
+      else if (ev.type === 'finish' && ev.usage) this.usage = Object.assign({}, this.usage, ev.usage);
+      else if (ev.type === 'start' && ev.usage) this.usage = Object.assign({}, ev.usage, this.usage);
     }
   }
 }

@@ -113,7 +113,7 @@ export function createGateway(config: Config, log: Logger, hooks: GatewayHooks =
     if (err.status >= 500) req.log.warn({ status: err.status, kind: err.kind }, err.message);
     return reply
       .code(rendered.status)
-      .headers({ ...errorHeaders(err), 'x-request-id': String(req.id) })
+      .headers(Object.assign(errorHeaders(err), { 'x-request-id': String(req.id) }))
       .type('application/json; charset=utf-8')
       .send(JSON.stringify(rendered.body));
   }

@@ -17,8 +17,7 @@ export function notFoundBody(method: string, url: string, resolution: Unresolved
     `Base URLs to use: OpenAI SDKs and OpenAI-compatible clients ${baseUrls.openai}; ` +
     `Anthropic clients such as Claude Code ${baseUrls.anthropic}; Gemini clients ${baseUrls.gemini}.`;
   const rendered = renderError(resolution.dialect, new GatewayError('not_found', message)).body as Record<string, unknown>;
-  return {
-    ...rendered,
+  return Object.assign(rendered, {
     switchyard: { path: url, method, probable_cause: resolution.reason, base_urls: baseUrls, routes: ROUTE_LIST },
-  };
+  });
 }

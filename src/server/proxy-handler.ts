@@ -88,14 +88,14 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
       if (!res.writableEnded) res.end();
       return;
     }
-    res.writeHead(status, { ...x.headers, ...extra, 'content-type': JSON_TYPE, 'content-length': String(Buffer.byteLength(body)) });
+    res.writeHead(status, Object.assign({}, x.headers, extra, { 'content-type': JSON_TYPE, 'content-length': String(Buffer.byteLength(body)) }));
     res.end(body);
   }
 
   function sendError(x: Exchange, dialect: ClientDialect, err: GatewayError, extra?: Record<string, string>): void {
     const rendered = renderError(dialect, err);
     if (err.status >= 500) x.log.warn({ status: err.status, kind: err.kind }, err.message);
-    sendJson(x, rendered.status, JSON.stringify(rendered.body), { ...errorHeaders(err), ...extra });
+    sendJson(x, rendered.status, JSON.stringify(rendered.body), Object.assign(errorHeaders(err), extra));
   }
 
   /** The dialect an error goes out in before the path is resolved (or when resolution is not known). */
@@ -103,8 +103,13 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
     return guessDialect(x.path, clientSignals(x.req.headers));
   }
 
-  /** What every record of an exchange says about the request itself. */
-  function requestFields(x: Exchange) {
+  /**
+   * An exchange's record: what it says about the request itself, then `fields`. Written as a literal
+   * that ends in the spread, never one that starts with it: on Node 20 (V8 11) an object cloned from a
+   * spread and then given more properties gets a map of its own, every time, in old space, and that map
+   * keeps the request's young objects alive through scavenges (bench/README.md, finding 14).
+   */
+  function recordOf(x: Exchange, fields: Omit<RequestRecord, 'id' | 'startedAt' | 'method' | 'pathSent' | 'clientAddress' | 'userAgent'>): RequestRecord {
     return {
       id: x.id,
       startedAt: x.ctx.startedAt,
@@ -112,6 +117,7 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
       pathSent: x.url,
       clientAddress: x.req.socket.remoteAddress,
       userAgent: x.req.headers['user-agent'],
+      ...fields,
     };
   }
 
@@ -120,8 +126,7 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
     const { ctx } = x;
     const status = x.res.statusCode;
     const route = ctx.route;
-    const record: RequestRecord = {
-      ...requestFields(x),
+    const record = recordOf(x, {
       clientDialect: route?.dialect ?? dialect,
       route: route?.route ?? routeName,
       pathResolved: route?.path ?? x.path,
@@ -129,7 +134,7 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
       status,
       error: status >= 400 ? (error ?? `HTTP ${status}`) : undefined,
       latencyMs: Date.now() - ctx.startedAt,
-    };
+    });
     logRequestLine(log, { reqId: x.id, path: record.pathResolved, route: record.route, status, ms: record.latencyMs }, 'request');
     control.finish(ctx, record);
   }
@@ -276,8 +281,7 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
       sendJson(x, rendered.status, JSON.stringify(rendered.body), errorHeaders(gerr)); // an answer already begun is just ended
     } finally {
       res.off('close', onClose);
-      const record: RequestRecord = {
-        ...requestFields(x),
+      const record = recordOf(x, {
         clientDialect: dialect,
         route: route.route,
         pathResolved: route.path,
@@ -294,7 +298,7 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
         latencyMs: Date.now() - started,
         ttfbMs: outcome.ttfbMs,
         usage: outcome.usage,
-      };
+      });
       // Log, stats, metrics and GatewayHooks.onRequestFinished, off the hot path.
       control.finish(x.ctx, record);
     }

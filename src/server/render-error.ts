@@ -19,7 +19,7 @@ export function renderError(dialect: ClientDialect, err: GatewayError): Rendered
 
 /** Headers that go with an error: Retry-After when we know how long to wait. */
 export function errorHeaders(err: GatewayError): Record<string, string> {
-  const h: Record<string, string> = { ...(err.headers ?? {}) };
+  const h: Record<string, string> = Object.assign({}, err.headers);
   if (err.retryAfterMs !== undefined) h['retry-after'] = String(Math.max(1, Math.ceil(err.retryAfterMs / 1000)));
   return h;
 }

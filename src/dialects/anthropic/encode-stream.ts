@@ -101,7 +101,7 @@ export class AnthropicStreamEncoder implements StreamEncoder {
         stop_reason: null,
         stop_sequence: null,
         // Anthropic reports the input side here and output_tokens 1; message_delta has the totals.
-        usage: known ? { ...usageToAnthropic(known), output_tokens: usage?.outputTokens ?? 1 } : { input_tokens: 0, output_tokens: 0 },
+        usage: known ? Object.assign(usageToAnthropic(known), { output_tokens: usage?.outputTokens ?? 1 }) : { input_tokens: 0, output_tokens: 0 },
       },
     });
     this.emit('ping', { type: 'ping' });

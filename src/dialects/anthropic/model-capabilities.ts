@@ -52,7 +52,7 @@ function compute(model: string): ModelCapabilities {
   const m = MODEL_RE.exec(model);
   if (!m) {
     // claude-mythos-preview: a 4.6-era preview (the SDK warns about `type: "enabled"` for it).
-    if (/claude-mythos/.test(model)) return { ...CLASSIC, adaptiveThinking: true, effort: true, structuredOutputs: true };
+    if (/claude-mythos/.test(model)) return Object.assign({}, CLASSIC, { adaptiveThinking: true, effort: true, structuredOutputs: true });
     return CLASSIC;
   }
   const version = Number(m[2]) + (m[3] !== undefined ? Number(m[3]) / 10 : 0);

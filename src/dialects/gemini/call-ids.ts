@@ -13,6 +13,11 @@ export function isSynthesizedCallId(id: string): boolean {
   return SYNTHESIZED.test(id);
 }
 
+/** `fields` with the call's `id` first — left out when we synthesized it (see above). */
+export function withCallId<T extends object>(id: string, fields: T): T & { id?: string } {
+  return Object.assign(isSynthesizedCallId(id) ? {} : { id }, fields);
+}
+
 /**
  * Id for a call in a client's history. Stable across re-sends of the same history (the history only
  * grows), unique within it: a repeat of the same call (same name, args and position in its turn)

@@ -3,7 +3,7 @@ import { signatureFor } from '../../canonical/signature.js';
 import type { CanonicalRequest, Message, ResponseFormat, ToolResultPart } from '../../canonical/types.js';
 import { isObject, type JsonObject } from '../../util/json.js';
 import type { EncodeRequestContext } from '../codec.js';
-import { isSynthesizedCallId } from './call-ids.js';
+import { withCallId } from './call-ids.js';
 import { toArgsObject } from './function-args.js';
 import { toGeminiMediaPart } from './media.js';
 import { sanitizeSchema } from './sanitize-schema.js';
@@ -113,7 +113,7 @@ function encodeContents(messages: Message[]): GeminiContent[] {
             calls.push({ id: p.id, name: p.name });
             const sig = signatureFor(p.signature, 'gemini');
             parts.push({
-              functionCall: { ...(!isSynthesizedCallId(p.id) && { id: p.id }), name: p.name, args: toArgsObject(p.arguments) },
+              functionCall: withCallId(p.id, { name: p.name, args: toArgsObject(p.arguments) }),
               ...(sig !== undefined && { thoughtSignature: sig }),
             });
             break;
@@ -193,11 +193,7 @@ function encodeToolResult(p: ToolResultPart, callNames: Map<string, string>): { 
   }
   const text = texts.join('\n');
   const part: GeminiPart = {
-    functionResponse: {
-      ...(!isSynthesizedCallId(p.callId) && { id: p.callId }),
-      name,
-      response: p.isError ? { error: text } : { output: text },
-    },
+    functionResponse: withCallId(p.callId, { name, response: p.isError ? { error: text } : { output: text } }),
   };
   return { response: { callId: p.callId, part, name, text }, media };
 }
@@ -221,11 +217,7 @@ function pairResponses(
       left.splice(k, 1);
     } else {
       paired.push({
-        functionResponse: {
-          ...(!isSynthesizedCallId(call.id) && { id: call.id }),
-          name: call.name,
-          response: { error: MISSING_RESULT },
-        },
+        functionResponse: withCallId(call.id, { name: call.name, response: { error: MISSING_RESULT } }),
       });
     }
   }
@@ -236,7 +228,7 @@ function pairResponses(
 // ---- tool config & generation config -------------------------------------------------------------
 
 function encodeToolConfig(req: CanonicalRequest, extras: JsonObject, hasDeclarations: boolean): JsonObject | undefined {
-  const out: JsonObject = isObject(extras.toolConfig) ? { ...extras.toolConfig } : {};
+  const out: JsonObject = Object.assign({}, isObject(extras.toolConfig) ? extras.toolConfig : undefined);
   // A function calling config without function declarations is a 400.
   const choice = hasDeclarations ? req.toolChoice : undefined;
   // parallelToolCalls has no Gemini counterpart: the model decides how many calls a turn makes.

@@ -48,9 +48,9 @@ export function toGeminiMediaPart(source: MediaSource): GeminiPart {
     case 'url': {
       const m = DATA_URL.exec(source.url);
       if (m) return { inlineData: { mimeType: m[1], data: m[2] } };
-      return { fileData: { ...(source.mediaType !== undefined && { mimeType: source.mediaType }), fileUri: source.url } };
+      return { fileData: Object.assign(source.mediaType !== undefined ? { mimeType: source.mediaType } : {}, { fileUri: source.url }) };
     }
     case 'file':
-      return { fileData: { ...(source.mediaType !== undefined && { mimeType: source.mediaType }), fileUri: source.fileId } };
+      return { fileData: Object.assign(source.mediaType !== undefined ? { mimeType: source.mediaType } : {}, { fileUri: source.fileId }) };
   }
 }

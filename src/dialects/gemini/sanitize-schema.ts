@@ -111,9 +111,9 @@ function convert(input: unknown, ctx: Ctx, depth: number): GeminiSchema {
     const names = node.type.filter((t): t is string => typeof t === 'string').map((t) => t.toLowerCase());
     const nullable = names.includes('null');
     const rest = [...new Set(names.filter((t) => t !== 'null'))];
-    if (rest.length === 0) return withNullable(typed({ ...node, type: 'string' }, ctx, depth), nullable);
-    if (rest.length === 1) return withNullable(typed({ ...node, type: rest[0] }, ctx, depth), nullable);
-    const branches = rest.map((t) => typed({ ...stripDoc(node), type: t }, ctx, depth + 1));
+    if (rest.length === 0) return withNullable(typed(Object.assign({}, node, { type: 'string' }), ctx, depth), nullable);
+    if (rest.length === 1) return withNullable(typed(Object.assign({}, node, { type: rest[0] }), ctx, depth), nullable);
+    const branches = rest.map((t) => typed(Object.assign(stripDoc(node), { type: t }), ctx, depth + 1));
     return withNullable(withDoc({ anyOf: branches }, node), nullable);
   }
   return typed(node, ctx, depth);
@@ -130,7 +130,7 @@ function convertRef(node: JsonObject, ref: string, ctx: Ctx, depth: number): Gem
   for (const k in node) if (k !== '$ref') siblings[k] = node[k];
   ctx.refs.set(ref, seen + 1);
   try {
-    return convert(isObject(target) ? { ...target, ...siblings } : siblings, ctx, depth + 1);
+    return convert(isObject(target) ? Object.assign({}, target, siblings) : siblings, ctx, depth + 1);
   } finally {
     ctx.refs.set(ref, seen);
   }
@@ -158,7 +158,7 @@ function deref(input: unknown, ctx: Ctx): unknown {
     if (!isObject(target)) return cur;
     const siblings: JsonObject = {};
     for (const k in cur) if (k !== '$ref') siblings[k] = cur[k];
-    cur = { ...target, ...siblings };
+    cur = Object.assign({}, target, siblings);
   }
   return cur;
 }
@@ -175,10 +175,10 @@ function mergeAllOf(node: JsonObject, ctx: Ctx): JsonObject {
 /** `base` + `sub`: properties merged, required concatenated, nested allOf queued, base wins otherwise. */
 function mergeInto(base: JsonObject, sub: unknown): JsonObject {
   if (!isObject(sub)) return base;
-  const out: JsonObject = { ...base };
+  const out: JsonObject = Object.assign({}, base);
   for (const k in sub) {
     const v = sub[k];
-    if (k === 'properties' && isObject(v)) out.properties = { ...(isObject(out.properties) ? out.properties : {}), ...v };
+    if (k === 'properties' && isObject(v)) out.properties = Object.assign({}, isObject(out.properties) ? out.properties : undefined, v);
     else if (k === 'required' && Array.isArray(v)) out.required = [...(Array.isArray(out.required) ? out.required : []), ...v];
     else if (k === 'allOf' && Array.isArray(v)) out.allOf = [...(Array.isArray(out.allOf) ? out.allOf : []), ...v];
     else if (!(k in out)) out[k] = v;

@@ -130,7 +130,8 @@ class ChatStreamEncoder implements StreamEncoder {
     out += this.frame({}, encodeFinishReason(event.reason));
     if (this.ctx.includeUsage) {
       const usage = mergeUsage(this.usage, event.usage);
-      const chunk: ChatCompletionChunk = { ...this.envelope(), choices: [], usage: encodeUsage(usage) };
+      const chunk = this.chunk([]);
+      chunk.usage = encodeUsage(usage);
       out += sseFrame(JSON.stringify(chunk));
     }
     this.over = true;
@@ -144,15 +145,12 @@ class ChatStreamEncoder implements StreamEncoder {
     return sseFrame(JSON.stringify(rendered.body));
   }
 
-  private envelope(): Omit<ChatCompletionChunk, 'choices'> {
-    return { id: this.id, object: 'chat.completion.chunk', created: this.created, model: this.ctx.requestModel };
+  private chunk(choices: ChatCompletionChunk['choices']): ChatCompletionChunk {
+    return { id: this.id, object: 'chat.completion.chunk', created: this.created, model: this.ctx.requestModel, choices };
   }
 
   private frame(delta: ChatDelta, finishReason: ChatFinishReason | null = null): string {
-    const chunk: ChatCompletionChunk = {
-      ...this.envelope(),
-      choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
-    };
+    const chunk = this.chunk([{ index: 0, delta, logprobs: null, finish_reason: finishReason }]);
     // With include_usage OpenAI sends `usage: null` on every chunk but the last.
     if (this.ctx.includeUsage) chunk.usage = null;
     return sseFrame(JSON.stringify(chunk));

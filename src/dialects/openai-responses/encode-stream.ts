@@ -53,6 +53,11 @@ interface ItemState {
   closed: boolean;
 }
 
+/** An item event's fields: the item's ids first, as OpenAI orders them, then `fields`. */
+function at(state: ItemState, fields: Record<string, unknown>): Record<string, unknown> {
+  return { item_id: state.itemId, output_index: state.outputIndex, ...fields };
+}
+
 export class ResponsesStreamEncoder implements StreamEncoder {
   private readonly model: string;
   private seq = 0;
@@ -178,13 +183,12 @@ export class ResponsesStreamEncoder implements StreamEncoder {
   private thinkingDelta({ state, frames }: { state: ItemState; frames: string }, text: string): string {
     if (state.closed || state.kind !== 'thinking' || !text) return frames;
     let out = frames;
-    const ids = { item_id: state.itemId, output_index: state.outputIndex, summary_index: 0 };
     if (!state.summaryOpen) {
       state.summaryOpen = true;
-      out += this.frame('response.reasoning_summary_part.added', { ...ids, part: { type: 'summary_text', text: '' } });
+      out += this.frame('response.reasoning_summary_part.added', at(state, { summary_index: 0, part: { type: 'summary_text', text: '' } }));
     }
     state.text += text;
-    return out + this.frame('response.reasoning_summary_text.delta', { ...ids, delta: text });
+    return out + this.frame('response.reasoning_summary_text.delta', at(state, { summary_index: 0, delta: text }));
   }
 
   private argsDelta({ state, frames }: { state: ItemState; frames: string }, json: string): string {
@@ -221,28 +225,27 @@ export class ResponsesStreamEncoder implements StreamEncoder {
   private close(state: ItemState): string {
     if (state.closed) return '';
     state.closed = true;
-    const base = { item_id: state.itemId, output_index: state.outputIndex };
     let out = '';
     let item: WireOutputItem;
     if (state.kind === 'text') {
       const part = outputText(state.text);
-      out += this.frame('response.output_text.done', { ...base, content_index: 0, text: state.text, logprobs: [] });
-      out += this.frame('response.content_part.done', { ...base, content_index: 0, part });
+      out += this.frame('response.output_text.done', at(state, { content_index: 0, text: state.text, logprobs: [] }));
+      out += this.frame('response.content_part.done', at(state, { content_index: 0, part }));
       item = messageItem(state.itemId, [part], 'completed');
     } else if (state.kind === 'thinking') {
       if (state.summaryOpen) {
-        out += this.frame('response.reasoning_summary_text.done', { ...base, summary_index: 0, text: state.text });
-        out += this.frame('response.reasoning_summary_part.done', { ...base, summary_index: 0, part: { type: 'summary_text', text: state.text } });
+        out += this.frame('response.reasoning_summary_text.done', at(state, { summary_index: 0, text: state.text }));
+        out += this.frame('response.reasoning_summary_part.done', at(state, { summary_index: 0, part: { type: 'summary_text', text: state.text } }));
       }
       item = reasoningItem(state.itemId, state.text, state.signature);
     } else {
       // Deltas must concatenate to the final arguments; a call without arguments sends `{}`.
       if (state.text === '') {
-        out += this.frame('response.function_call_arguments.delta', { ...base, delta: '{}' });
+        out += this.frame('response.function_call_arguments.delta', at(state, { delta: '{}' }));
         state.text = '{}';
       }
       const call = functionCallItem(state.itemId, state.callId, state.name, state.text, 'completed');
-      out += this.frame('response.function_call_arguments.done', { ...base, name: call.name, arguments: state.text });
+      out += this.frame('response.function_call_arguments.done', at(state, { name: call.name, arguments: state.text }));
       item = call;
     }
     this.output[state.outputIndex] = item;
@@ -283,7 +286,7 @@ export class ResponsesStreamEncoder implements StreamEncoder {
   private error(info: ErrorInfo): string {
     const code = responseErrorCode(info);
     const body = encodeOpenAIError(new GatewayError(info.kind, info.message, { status: info.status })).body as { error: Record<string, unknown> };
-    let out = this.frame('error', { code, message: info.message, param: null, error: { ...body.error, code } });
+    let out = this.frame('error', { code, message: info.message, param: null, error: Object.assign({}, body.error, { code }) });
     const response = this.response('failed', {
       output: this.output.filter((o): o is WireOutputItem => o !== undefined),
       usage: Object.keys(this.usage).length > 0 ? this.usage : undefined,
