@@ -48,9 +48,14 @@ export function toGeminiMediaPart(source: MediaSource): GeminiPart {
     case 'url': {
       const m = DATA_URL.exec(source.url);
       if (m) return { inlineData: { mimeType: m[1], data: m[2] } };
-      return { fileData: Object.assign(source.mediaType !== undefined ? { mimeType: source.mediaType } : {}, { fileUri: source.url }) };
+      return fileData(source.url, source.mediaType);
     }
     case 'file':
-      return { fileData: Object.assign(source.mediaType !== undefined ? { mimeType: source.mediaType } : {}, { fileUri: source.fileId }) };
+      return fileData(source.fileId, source.mediaType);
   }
+}
+
+/** A `fileData` part: the MIME type first, when known, as Gemini documents it. */
+function fileData(fileUri: string, mimeType: string | undefined): GeminiPart {
+  return { fileData: mimeType !== undefined ? { mimeType, fileUri } : { fileUri } };
 }
