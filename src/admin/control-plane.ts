@@ -103,6 +103,7 @@ export class ControlPlane {
     this.metrics = new GatewayMetrics({
       credentialStates: () => this.credentialStates(),
       logQueue: () => this.writer?.queued ?? 0,
+      logWritten: () => this.writer?.written ?? 0,
     });
   }
 
@@ -146,7 +147,6 @@ export class ControlPlane {
     const today = utcDayStart(Date.now());
     this.limiter.load(today, await store.keyUsage(today));
     this.writer = new RequestLogWriter(store, this.log, {
-      onWritten: (n) => this.metrics.logWritten.inc(n),
       onDropped: (n) => this.metrics.logDropped.inc(n),
     });
     await this.prune();

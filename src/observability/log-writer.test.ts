@@ -166,6 +166,23 @@ async function everything(store: Store) {
 
 const autocheckpoint = (store: SqliteStore) => (store as unknown as { db: Database.Database }).db.pragma('wal_autocheckpoint', { simple: true });
 const threadOf = (w: RequestLogWriter) => (w as unknown as { thread?: RequestLogThread }).thread;
+/** Resolves once it is known where the writer's entries go (the worker started, or not). */
+const started = (w: RequestLogWriter) => (w as unknown as { starting?: Promise<void> }).starting;
+/** Counts what the main thread asks the worker: batches posted, drains of the ring. */
+function spyAsks(w: RequestLogWriter) {
+  const thread = threadOf(w);
+  if (!thread) throw new Error('no worker');
+  const asked = { write: 0, drain: 0 };
+  const write = thread.write.bind(thread);
+  const drain = thread.drain.bind(thread);
+  thread.write = (e) => (asked.write++, write(e));
+  thread.drain = () => (asked.drain++, drain());
+  return asked;
+}
+const until = async (ok: () => Promise<boolean> | boolean, ms: number) => {
+  for (const end = Date.now() + ms; !(await ok()) && Date.now() < end; ) await new Promise((r) => setTimeout(r, 5));
+};
+const total = async (store: Store) => (await store.queryRequests({ limit: 1, offset: 0 })).total;
 
 describe('RequestLogWriter in a worker thread', () => {
   it('has a built worker to test (npm run build)', () => {
@@ -175,15 +192,19 @@ describe('RequestLogWriter in a worker thread', () => {
   it('writes through the worker: visible to the store after flush, stats the same as written in-thread', async () => {
     const { store } = fileStore();
     const inThread = spyWrites(store);
-    let written = 0;
-    const w = new RequestLogWriter(store, log, { onWritten: (n) => (written += n) });
+    const w = new RequestLogWriter(store, log);
+    await started(w);
+    const asked = spyAsks(w);
     const entries = Array.from({ length: 480 }, (_, i) => rich(i));
     for (const e of entries) w.push(e);
+    expect(w.queued).toBe(480); // in the ring
     await w.flush();
     expect(w.mode).toBe('worker');
     expect(inThread.n).toBe(0);
+    // Through the shared ring: no batch was posted, the flush asked for one drain.
+    expect(asked).toEqual({ write: 0, drain: 1 });
     expect(w.written).toBe(480);
-    expect(written).toBe(480);
+    expect(w.queued).toBe(0);
     // The worker checkpoints the WAL; this connection does not while it runs.
     expect(autocheckpoint(store)).toBe(0);
 
@@ -203,10 +224,64 @@ describe('RequestLogWriter in a worker thread', () => {
     await w.close();
   });
 
+  it('the worker reads the ring on its own timer: written with no flush and no message', async () => {
+    const { store } = fileStore();
+    const w = new RequestLogWriter(store, log, { intervalMs: 20 });
+    await started(w);
+    const asked = spyAsks(w);
+    for (let i = 0; i < 100; i++) w.push(rich(i));
+    await until(async () => (await total(store)) === 100, 5000);
+    expect(await total(store)).toBe(100);
+    expect(w.written).toBe(100);
+    expect(w.queued).toBe(0);
+    expect(asked).toEqual({ write: 0, drain: 0 });
+    await w.close();
+  });
+
+  it('what the ring cannot take (it is full) waits in the queue and is posted; nothing is lost', async () => {
+    const { store } = fileStore();
+    const w = new RequestLogWriter(store, log, { ringBytes: 4096, intervalMs: 60_000 });
+    await started(w);
+    const asked = spyAsks(w);
+    for (let i = 0; i < 50; i++) w.push(rich(i));
+    w.push({ ...rich(50), requestBody: 'b'.repeat(10_000) }); // larger than the whole ring
+    await w.flush();
+    expect(asked.drain).toBe(1);
+    expect(asked.write).toBeGreaterThan(0);
+    expect(w.written).toBe(51);
+    expect(w.queued).toBe(0);
+    const ids = (await store.queryRequests({ limit: 100, offset: 0 })).items.map((r) => r.id);
+    expect(ids.sort()).toEqual(Array.from({ length: 51 }, (_, i) => `w${i}`).sort());
+    expect((await store.getRequest('w50'))?.requestBody).toHaveLength(10_000);
+    await w.close();
+  });
+
+  it('a write the worker cannot make stays in the ring, is said once, and is made at a later tick', async () => {
+    const { store } = fileStore();
+    const { log: captured, lines } = captureLog();
+    const w = new RequestLogWriter(store, captured, { intervalMs: 20 });
+    await started(w);
+    const db = (store as unknown as { db: Database.Database }).db;
+    db.exec(`CREATE TRIGGER refuse BEFORE INSERT ON requests BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`);
+    for (let i = 0; i < 10; i++) w.push(rich(i));
+    await until(() => lines.some((l) => l.msg.includes('will retry')), 3000);
+    await new Promise((r) => setTimeout(r, 150)); // several more ticks fail the same way
+    expect(lines.filter((l) => l.level === 'warn' && l.msg.includes('write failed; will retry'))).toHaveLength(1);
+    expect(w.queued).toBe(10);
+    expect(await total(store)).toBe(0);
+    db.exec('DROP TRIGGER refuse');
+    await until(async () => (await total(store)) === 10, 3000);
+    expect(await total(store)).toBe(10);
+    expect(w.written).toBe(10);
+    await w.close();
+  });
+
   it('close writes what is left, ends the worker and gives checkpoints back', async () => {
     const { store, file } = fileStore();
     const w = new RequestLogWriter(store, log, { batchSize: 1000, intervalMs: 60_000 });
-    for (let i = 0; i < 30; i++) w.push(rich(i));
+    for (let i = 0; i < 10; i++) w.push(rich(i)); // before the worker is up: queued
+    await started(w);
+    for (let i = 10; i < 30; i++) w.push(rich(i)); // in the ring
     await w.close();
     expect(w.written).toBe(30);
     expect(w.mode).toBe('main');

@@ -1,37 +1,45 @@
+import { LogRing } from '../store/log-ring.js';
 import { LogWorkerGone, logWorkerScript, RequestLogThread } from '../store/request-log-thread.js';
 import type { LogEntry, SharedDatabase, Store } from '../store/types.js';
 import type { Log } from '../util/log.js';
 
-// The request log is written off the hot path: a finished request only appends its entry to a
-// queue; the queue is written in batches (one transaction each, 200 entries at most) when it reaches
-// `batchSize` or `intervalMs` after the first entry waiting. A failing store never fails a request: the batch is
-// kept for the next try, and only when the queue exceeds `maxQueue` are the oldest entries dropped
-// (counted, and said once per minute in the log).
+// The request log is written off the hot path: a finished request only hands its entry over, and the
+// entries are written in batches (one transaction each). A failing store never fails a request: what
+// could not be written is kept for the next try, and only when more than `maxQueue` entries wait are
+// the oldest dropped (counted, and said once per minute in the log).
 //
-// Where the batches are written: when the store shares its database file (SQLite on disk), in a
-// worker thread with its own connection (src/store/request-log-thread.ts), which also runs the WAL
-// checkpoints — a 200-entry transaction costs ~2 ms and a checkpoint's fsync several, none of which
-// should stall the event loop that relays requests. The main thread only posts the batches (messages
-// of POST_BATCH entries, each one transaction there) and counts one written when the worker says it is
-// committed; a flush takes what was queued when it began, later entries wait for their own timer. Otherwise — an in-memory
-// database, no built worker script (running from the TypeScript sources without dist/), a worker that
-// does not start — `store.writeRequests` on this thread, said once in the log. A worker that dies is
-// replaced (up to MAX_WORKER_RESTARTS times, then this thread writes), and the batch it had is sent again
-// (the store ignores an id it already has, so nothing is logged or counted twice).
+// Where they are written: when the store shares its database file (SQLite on disk), by a worker thread
+// with its own connection (src/store/request-log-thread.ts), which also runs the WAL checkpoints — a
+// 200-entry transaction costs ~2 ms and a checkpoint's fsync several, none of which should stall the
+// event loop that relays requests. The entry is appended as JSON to a ring in shared memory
+// (src/store/log-ring.ts) and the worker reads the ring every `intervalMs` on its own: nothing is posted
+// and nothing answers per batch, so the event loop is neither held by a copy nor woken (posting batches
+// as messages was a third of the slow requests at c=1). Entries the ring cannot take (it is full, or one
+// is too large for it) wait in a queue and are posted in messages of POST_BATCH, each one transaction
+// there; a flush asks the worker to drain the ring and writes the queue, and settles once both are
+// committed. Otherwise — an in-memory database, no built worker script (running from the TypeScript
+// sources without dist/), a worker that does not start — the queue is written with `store.writeRequests`
+// on this thread, `batchSize` entries or `intervalMs` after the first waiting, said once in the log. A
+// worker that dies is replaced (up to MAX_WORKER_RESTARTS times, then this thread writes, taking over
+// what the ring holds), and what it had not committed is written again (the store ignores an id it
+// already has, so nothing is logged or counted twice).
 
 /** Workers started again after one died, before the log is written on the main thread for good. */
 const MAX_WORKER_RESTARTS = 3;
 /** Records per message to the worker thread (see writeAll). */
 const POST_BATCH = 50;
+/** Shared memory for entries on their way to the worker: ~6,000 entries without bodies, seconds of the heaviest load. */
+const RING_BYTES = 4 * 1024 * 1024;
 
 export interface LogWriterOptions {
   batchSize?: number;
   intervalMs?: number;
   maxQueue?: number;
-  onWritten?(n: number): void;
   onDropped?(n: number): void;
   /** Write in a worker thread when the store can share its database (default true); false keeps writing on this thread. */
   worker?: boolean;
+  /** Bytes of the ring shared with the worker (a power of two; tests make it small). */
+  ringBytes?: number;
 }
 
 export class RequestLogWriter {
@@ -40,8 +48,11 @@ export class RequestLogWriter {
   private running: Promise<void> | undefined;
   private lastDropWarning = 0;
   private closed = false;
-  written = 0;
+  /** Entries written from the queue, and by the worker from rings no longer in use. */
+  private writtenOther = 0;
   dropped = 0;
+  /** Shared with the worker while one runs (kept for the next one when it dies). */
+  private ring: LogRing<LogEntry> | undefined;
   private readonly batchSize: number;
   private readonly intervalMs: number;
   private readonly maxQueue: number;
@@ -63,8 +74,14 @@ export class RequestLogWriter {
     if (opts.worker !== false) this.starting = this.startWorker();
   }
 
+  /** Entries waiting to be written (in the ring and in the queue). */
   get queued(): number {
-    return this.queue.length;
+    return this.queue.length + (this.ring?.pending ?? 0);
+  }
+
+  /** Entries written so far. */
+  get written(): number {
+    return this.writtenOther + (this.ring?.released ?? 0);
   }
 
   /** Where batches are written now: by the worker thread, or on this thread (also while a worker starts). */
@@ -84,13 +101,37 @@ export class RequestLogWriter {
         this.log.info('request log: written on the main thread (no built worker script: running from the TypeScript sources without dist/)');
         return;
       }
-      this.thread = await RequestLogThread.start(script, shared.file, (t, err) => this.lost(t, err));
+      const ring = this.ring ?? new LogRing<LogEntry>(this.opts.ringBytes ?? RING_BYTES);
+      this.thread = await RequestLogThread.start(
+        script,
+        { file: shared.file, ring: ring.buffer, intervalMs: this.intervalMs },
+        { onLost: (t, err) => this.lost(t, err), onRetrying: (message) => this.retrying(message) },
+      );
+      this.ring = ring;
       this.shared = shared;
       shared.handOverCheckpoints(true);
       this.log.debug({ file: shared.file }, 'request log: written by a worker thread');
     } catch (err) {
       this.log.warn({ err: (err as Error).message }, 'request log: the worker thread did not start; written on the main thread');
+      this.takeRing();
     }
+  }
+
+  /** This thread becomes the ring's reader for good: what it holds moves to the front of the queue. */
+  private takeRing(): void {
+    const ring = this.ring;
+    if (!ring) return;
+    this.ring = undefined;
+    this.writtenOther += ring.released;
+    const { entries } = ring.read(Infinity);
+    if (entries.length === 0) return;
+    this.queue.unshift(...entries);
+    if (this.queue.length > this.maxQueue) this.drop(this.queue.length - this.maxQueue);
+    if (!this.closed) this.schedule(0);
+  }
+
+  private retrying(message: string): void {
+    this.log.warn({ err: message, queued: this.queued }, 'request log: write failed; will retry');
   }
 
   /** The worker ended on its own (its batch in flight is rejected right after, and sent again by writeAll). */
@@ -100,14 +141,17 @@ export class RequestLogWriter {
     this.shared?.handOverCheckpoints(false);
     if (!this.closed && this.restarts < MAX_WORKER_RESTARTS) {
       this.restarts += 1;
-      this.log.warn({ err: err.message, restart: this.restarts, queued: this.queue.length }, 'request log: the worker thread stopped; starting another');
+      this.log.warn({ err: err.message, restart: this.restarts, queued: this.queued }, 'request log: the worker thread stopped; starting another');
       this.starting = this.startWorker();
     } else {
-      this.log.warn({ err: err.message, queued: this.queue.length }, 'request log: the worker thread stopped; written on the main thread from now on');
+      this.log.warn({ err: err.message, queued: this.queued }, 'request log: the worker thread stopped; written on the main thread from now on');
+      this.takeRing();
     }
   }
 
   push(entry: LogEntry): void {
+    // Into the ring unless entries already wait in the queue (they go first) or it cannot take this one.
+    if (this.ring && this.queue.length === 0 && this.ring.offer(entry)) return;
     this.queue.push(entry);
     if (this.queue.length > this.maxQueue) this.drop(this.queue.length - this.maxQueue);
     if (this.closed) return;
@@ -136,14 +180,35 @@ export class RequestLogWriter {
     this.timer.unref();
   }
 
-  /** Writes everything queued so far (waits for a write already running). */
+  /** Writes everything handed over so far (waits for a write already running). */
   async flush(): Promise<void> {
     while (this.running) await this.running;
-    if (this.queue.length === 0) return;
-    this.running = this.writeAll().finally(() => {
-      this.running = undefined;
-    });
+    if (this.queued === 0) return;
+    this.running = this.drainRing()
+      .then(() => this.writeAll())
+      .finally(() => {
+        this.running = undefined;
+      });
     await this.running;
+  }
+
+  /** Has the worker write what the ring holds now (it would at its next tick), through restarts. */
+  private async drainRing(): Promise<void> {
+    for (;;) {
+      await this.starting;
+      const thread = this.thread;
+      if (!this.ring || this.ring.pending === 0 || !thread) return;
+      try {
+        await thread.drain();
+        return;
+      } catch (err) {
+        // The worker died draining: lost() has started another (same ring) or moved the ring to the queue.
+        if (err instanceof LogWorkerGone && this.thread !== thread) continue;
+        // Still in the ring; the worker tries again at its next tick.
+        this.retrying((err as Error).message);
+        return;
+      }
+    }
   }
 
   private async writeAll(): Promise<void> {
@@ -166,8 +231,7 @@ export class RequestLogWriter {
       try {
         await this.writeBatch(batch, thread);
         left -= batch.length;
-        this.written += batch.length;
-        this.opts.onWritten?.(batch.length);
+        this.writtenOther += batch.length;
       } catch (err) {
         // Keep them for the next try; the queue bound decides what is lost if the store stays down.
         this.queue.unshift(...batch);
@@ -202,9 +266,13 @@ export class RequestLogWriter {
     await this.flush();
     await this.starting;
     const thread = this.thread;
-    if (!thread) return;
-    this.thread = undefined;
-    await thread.close();
-    this.shared?.handOverCheckpoints(false);
+    if (thread) {
+      this.thread = undefined;
+      await thread.close();
+      this.shared?.handOverCheckpoints(false);
+    }
+    // What the worker could not write before it ended (or what came meanwhile): written here.
+    this.takeRing();
+    if (this.queue.length > 0) await this.flush();
   }
 }

@@ -24,7 +24,8 @@ const rec = (over: Partial<RequestRecord> = {}): RequestRecord => ({
 
 describe('GatewayMetrics', () => {
   it('exposes valid Prometheus text that follows the requests', async () => {
-    const m = new GatewayMetrics({ credentialStates: () => [{ provider: 'an', credential: 'sk-a…0001', state: 'cooling' }], logQueue: () => 4 });
+    let written = 17;
+    const m = new GatewayMetrics({ credentialStates: () => [{ provider: 'an', credential: 'sk-a…0001', state: 'cooling' }], logQueue: () => 4, logWritten: () => written });
     m.observe(rec());
     m.observe(rec({ status: 429, attempts: 3, usage: undefined, ttfbMs: undefined }));
     m.observe(rec({ route: 'models.list', clientDialect: 'none', requestedModel: undefined, provider: undefined, attempts: undefined, usage: undefined, ttfbMs: undefined }));
@@ -40,11 +41,15 @@ describe('GatewayMetrics', () => {
     expect(sumOf(f, 'switchyard_tokens_total', { type: 'reasoning' })).toBe(2);
     expect(sumOf(f, 'switchyard_credential_state', { state: 'cooling' })).toBe(1);
     expect(sumOf(f, 'switchyard_request_log_queue')).toBe(4);
+    expect(sumOf(f, 'switchyard_request_log_written_total')).toBe(17);
     expect(f.get('process_cpu_seconds_total')).toBeDefined();
+    // Read from the writer at each scrape, not added up.
+    written = 30;
+    expect(sumOf(parsePrometheusText(await m.text()), 'switchyard_request_log_written_total')).toBe(30);
   });
 
   it('caps distinct model labels', async () => {
-    const m = new GatewayMetrics({ credentialStates: () => [], logQueue: () => 0 });
+    const m = new GatewayMetrics({ credentialStates: () => [], logQueue: () => 0, logWritten: () => 0 });
     for (let i = 0; i < 250; i++) m.observe(rec({ requestedModel: `m-${i}`, usage: undefined }));
     const f = parsePrometheusText(await m.text());
     expect(sumOf(f, 'switchyard_requests_total', { model: 'other' })).toBe(50);

@@ -3,8 +3,8 @@ import { CounterSeries, HistogramSeries } from './metric-series.js';
 import type { RequestRecord } from './request-record.js';
 
 // Prometheus metrics (GET /metrics), one registry per gateway. Everything is derived from the
-// request records (so metrics, the log and the stats agree) plus two gauges read at scrape time:
-// the credentials' states and the request log writer's queue.
+// request records (so metrics, the log and the stats agree) plus what is read at scrape time: the
+// credentials' states and the request log writer's queue and count of entries written.
 
 /** Latency buckets in seconds: quick list calls up to reasoning models that think for minutes. */
 const BUCKETS = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600];
@@ -24,6 +24,8 @@ export interface CredentialStateView {
 export interface MetricsSources {
   credentialStates(): CredentialStateView[];
   logQueue(): number;
+  /** Request log entries written so far (the log worker writes without telling the main thread each time). */
+  logWritten(): number;
 }
 
 /** What the upstream's failure was, for `switchyard_upstream_errors_total{class}`. */
@@ -48,7 +50,6 @@ export class GatewayMetrics {
   private readonly attempts: CounterSeries<'provider'>;
   private readonly upstreamErrors: CounterSeries<'provider' | 'class'>;
   private readonly tokens: CounterSeries<'provider' | 'model' | 'type'>;
-  readonly logWritten: Counter;
   readonly logDropped: Counter;
 
   constructor(sources: MetricsSources) {
@@ -116,7 +117,15 @@ export class GatewayMetrics {
         this.set(sources.logQueue());
       },
     });
-    this.logWritten = new Counter({ name: 'switchyard_request_log_written_total', help: 'Request log entries written to the store.', registers });
+    new Counter({
+      name: 'switchyard_request_log_written_total',
+      help: 'Request log entries written to the store.',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(sources.logWritten());
+      },
+    });
     this.logDropped = new Counter({
       name: 'switchyard_request_log_dropped_total',
       help: 'Request log entries dropped because the store could not keep up or failed.',

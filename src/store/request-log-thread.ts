@@ -4,11 +4,12 @@ import { Worker } from 'node:worker_threads';
 import type { FromLogWorker, LogWorkerData, ToLogWorker } from './request-log-worker.js';
 import type { LogEntry } from './types.js';
 
-// The main thread's handle on the request log worker (request-log-worker.ts): posts batches, one
-// message each, and settles each batch's promise when the worker says it is committed (so it is
-// visible to the main connection's next read). The worker is unref'd while nothing is in flight, so
-// it never keeps the process alive on its own, and ref'd while a batch or the close is pending, so
-// a shutdown still drains.
+// The main thread's handle on the request log worker (request-log-worker.ts). The worker reads the
+// shared ring on its own; through this handle the main thread asks it to drain the ring now (a flush)
+// or posts a batch that did not fit the ring, and each such request's promise settles when the worker
+// says it is committed (so it is visible to the main connection's next read). The worker is unref'd
+// while nothing is in flight, so it never keeps the process alive on its own, and ref'd while a
+// request or the close is pending, so a shutdown still drains.
 
 const START_TIMEOUT_MS = 10_000;
 const CLOSE_TIMEOUT_MS = 10_000;
@@ -34,6 +35,13 @@ export function logWorkerScript(): URL | undefined {
   return existsSync(fileURLToPath(built)) ? built : undefined;
 }
 
+export interface ThreadEvents {
+  /** The worker ended other than through close() — told once, before the requests in flight are rejected (with LogWorkerGone). */
+  onLost(thread: RequestLogThread, err: Error): void;
+  /** A timed write of the ring failed; the worker tries again at its next tick. */
+  onRetrying(message: string): void;
+}
+
 interface Pending {
   resolve(): void;
   reject(err: Error): void;
@@ -48,20 +56,16 @@ export class RequestLogThread {
   private readonly started: Promise<void>;
   private readonly exited: Promise<void>;
 
-  /**
-   * Starts the worker on `file` (an existing WAL database); resolves once it has opened it.
-   * `onLost` is told, once, when it ends other than through close() — before the batches in flight
-   * are rejected (with LogWorkerGone).
-   */
-  static async start(script: URL, file: string, onLost: (thread: RequestLogThread, err: Error) => void): Promise<RequestLogThread> {
-    const thread = new RequestLogThread(script, file, onLost);
+  /** Starts the worker on `data.file` (an existing WAL database) and the ring; resolves once it has opened it. */
+  static async start(script: URL, data: LogWorkerData, events: ThreadEvents): Promise<RequestLogThread> {
+    const thread = new RequestLogThread(script, data, events);
     await thread.started;
     return thread;
   }
 
-  private constructor(script: URL, file: string, onLost: (thread: RequestLogThread, err: Error) => void) {
+  private constructor(script: URL, data: LogWorkerData, events: ThreadEvents) {
     // execArgv: none of the parent's flags (a loader, --input-type, ...): the worker is plain compiled JS.
-    this.worker = new Worker(script, { workerData: { file } satisfies LogWorkerData, execArgv: [] });
+    this.worker = new Worker(script, { workerData: data, execArgv: [] });
     let ready!: () => void;
     let failed!: (err: Error) => void;
     this.started = new Promise<void>((resolve, reject) => {
@@ -81,6 +85,10 @@ export class RequestLogThread {
         ready();
         return;
       }
+      if (m.type === 'retrying') {
+        events.onRetrying(m.message);
+        return;
+      }
       const p = this.pending.get(m.id);
       if (!p) return;
       this.pending.delete(m.id);
@@ -98,7 +106,7 @@ export class RequestLogThread {
         this.state = 'exited';
         const err = new LogWorkerGone(`request log worker exited (code ${code})${this.lastError ? `: ${this.lastError.message}` : ''}`);
         if (was === 'starting') failed(err);
-        else if (was === 'ready') onLost(this, err);
+        else if (was === 'ready') events.onLost(this, err);
         for (const p of this.pending.values()) p.reject(err);
         this.pending.clear();
         resolve();
@@ -108,11 +116,20 @@ export class RequestLogThread {
 
   /** Posts one batch; resolves when it is committed. Throws (synchronously rejected) a DataCloneError for entries that cannot cross threads. */
   write(entries: LogEntry[]): Promise<void> {
+    return this.ask((id) => ({ type: 'write', id, entries }));
+  }
+
+  /** Has the worker write everything in the ring now; resolves when it is committed. */
+  drain(): Promise<void> {
+    return this.ask((id) => ({ type: 'drain', id }));
+  }
+
+  private ask(message: (id: number) => ToLogWorker): Promise<void> {
     if (this.state !== 'ready') return Promise.reject(new LogWorkerGone('request log worker is not running'));
     const id = ++this.nextId;
     const done = new Promise<void>((resolve, reject) => this.pending.set(id, { resolve, reject }));
     try {
-      this.worker.postMessage({ type: 'write', id, entries } satisfies ToLogWorker);
+      this.worker.postMessage(message(id));
     } catch (err) {
       this.pending.delete(id);
       return Promise.reject(err as Error);

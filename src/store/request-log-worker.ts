@@ -1,27 +1,44 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { LogRing } from './log-ring.js';
 import { writeRequestBatch } from './request-batch.js';
 import type { LogEntry } from './types.js';
 
-// The request log worker: a thread with its own connection to the store's database file, appending
-// the batches the main thread posts (request-log-thread.ts) and running the WAL checkpoints that
-// follow them, so neither the inserts nor the checkpoints' fsyncs run on the main event loop. It
-// never migrates or creates anything: the main thread's store opened (and migrated) the file first.
+// The request log worker: a thread with its own connection to the store's database file. It reads
+// the entries the main thread appends to a shared ring (log-ring.ts) every `intervalMs`, on its own
+// timer — the main thread never posts or waits for anything per batch — and writes them, along with
+// the WAL checkpoints that follow, so neither the inserts nor the checkpoints' fsyncs run on the main
+// event loop. Entries are released from the ring only once committed: a failed transaction or a crash
+// leaves them for the next try or the next worker. Batches the main thread does post (entries that did
+// not fit the ring) are written as they come. It never migrates or creates anything: the main thread's
+// store opened (and migrated) the file first.
 
 export interface LogWorkerData {
   file: string;
+  /** LogRing.buffer, shared with the main thread. */
+  ring: SharedArrayBuffer;
+  intervalMs: number;
 }
 
-/** Main thread → worker. */
-export type ToLogWorker = { type: 'write'; id: number; entries: LogEntry[] } | { type: 'close' };
+/** Main thread → worker. `drain`: write everything in the ring now and say so. */
+export type ToLogWorker = { type: 'write'; id: number; entries: LogEntry[] } | { type: 'drain'; id: number } | { type: 'close' };
 
 /** Worker → main thread. */
-export type FromLogWorker = { type: 'ready' } | { type: 'written'; id: number } | { type: 'failed'; id: number; message: string };
+export type FromLogWorker =
+  | { type: 'ready' }
+  | { type: 'written'; id: number }
+  | { type: 'failed'; id: number; message: string }
+  /** A timed write of the ring failed (said once per distinct message; the entries stay in the ring). */
+  | { type: 'retrying'; message: string };
+
+/** Entries per transaction when reading the ring (one commit for up to this many). */
+const RING_BATCH = 500;
 
 const port = parentPort;
 if (!port) throw new Error('request-log-worker runs in a worker thread (see request-log-thread.ts)');
 
-const { file } = workerData as LogWorkerData;
+const { file, ring: ringBuffer, intervalMs } = workerData as LogWorkerData;
+const ring = new LogRing<LogEntry>(ringBuffer);
 const db = new Database(file, { fileMustExist: true });
 try {
   // Per-connection settings, the same as the main connection's (sqlite-store.ts).
@@ -40,16 +57,45 @@ try {
 
 const reply = (m: FromLogWorker) => port.postMessage(m);
 
+/** Writes what the ring holds, a transaction per RING_BATCH entries; throws (leaving the rest) when one fails. */
+function drainRing(): void {
+  while (!ring.empty) {
+    const { entries, end } = ring.read(RING_BATCH);
+    writeRequestBatch(db, entries);
+    ring.release(end, entries.length);
+  }
+}
+
+let lastFailure = '';
+const timer = setInterval(() => {
+  try {
+    drainRing();
+    lastFailure = '';
+  } catch (err) {
+    // Rolled back and still in the ring: the next tick tries again. Said once per distinct failure.
+    const message = (err as Error).message;
+    if (message !== lastFailure) reply({ type: 'retrying', message });
+    lastFailure = message;
+  }
+}, intervalMs);
+
 port.on('message', (m: ToLogWorker) => {
-  if (m.type === 'write') {
+  if (m.type === 'write' || m.type === 'drain') {
     try {
-      writeRequestBatch(db, m.entries);
+      if (m.type === 'write') writeRequestBatch(db, m.entries);
+      else drainRing();
       reply({ type: 'written', id: m.id });
     } catch (err) {
-      // Rolled back; the main thread keeps the batch and tries again later.
+      // Rolled back; the main thread keeps the batch (or the ring keeps the entries) and tries again later.
       reply({ type: 'failed', id: m.id, message: (err as Error).message });
     }
   } else if (m.type === 'close') {
+    clearInterval(timer);
+    try {
+      drainRing();
+    } catch {
+      // What is left stays in the ring: the main thread writes it once this thread has ended.
+    }
     db.close();
     // Nothing else keeps this thread alive: it ends, and the main thread sees 'exit'.
     port.close();
