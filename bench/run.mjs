@@ -14,8 +14,8 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { fetch } from 'undici';
-import { cannon, cpuMs, sequential, swarm } from './lib/load.mjs';
-import { fdLimits, freePort, sampleRss, spawnNode, stop, waitForHttp } from './lib/proc.mjs';
+import { cannon, cpuMs, interleavedSequential, sequential, swarm } from './lib/load.mjs';
+import { fdLimits, freePort, rssOfTree, sampleRss, spawnNode, stop, waitForHttp } from './lib/proc.mjs';
 import { claudeCodeHeaders, claudeCodeRequest, SMALL_ANTHROPIC, SMALL_ANTHROPIC_STREAM } from './lib/requests.mjs';
 import {
   AGP_NOTE,
@@ -45,6 +45,7 @@ const { values: opts } = parseArgs({
     'compare-node-flags': { type: 'string' },
     'compare-config': { type: 'string' },
     'cpu-prof': { type: 'boolean', default: false },
+    'c1-turns': { type: 'boolean', default: false },
   },
 });
 
@@ -186,7 +187,7 @@ async function probe(t, kind, spec) {
 const results = { scenarios: [] };
 
 /** Runs `driver` for every target that supports `kind`, `rounds` times, alternating the order. */
-async function loadScenario({ id, title, kind, mockConfig, driver, params }) {
+async function loadScenario({ id, title, kind, mockConfig, driver, params, interleaved = false }) {
   say(`\n## ${title}`);
   if (quick) driver = drivers.quick(id);
   await mock.configure(mockConfig);
@@ -207,7 +208,19 @@ async function loadScenario({ id, title, kind, mockConfig, driver, params }) {
     active.push({ t, spec, runs: [], rss: 0, cpu: 0 });
   }
   if (warmS > 0) for (const a of active) await driver(a.t, a.spec, warmS); // warm-up, not recorded
-  for (let r = 0; r < rounds; r++) {
+  if (interleaved) {
+    // --c1-turns: all targets in turns of ~0.1 s for rounds × duration each (see interleavedSequential).
+    const runs = await interleavedSequential(
+      active.map((a) => ({ ...a.spec, origin: a.t.origin, pid: a.t.pid, rss: () => (a.t.pid ? rssOfTree(a.t.pid) : undefined) })),
+      { durationS: durationS * rounds },
+    );
+    active.forEach((a, i) => {
+      a.runs.push(runs[i]);
+      a.cpu = runs[i].cpuMs ?? 0;
+      a.rss = runs[i].rssBytes ?? 0;
+    });
+  }
+  for (let r = 0; r < (interleaved ? 0 : rounds); r++) {
     const order = r % 2 === 0 ? active : [...active].reverse();
     for (const a of order) {
       const rss = sampleRss(a.t.pid);
@@ -444,7 +457,7 @@ try {
   if (only.some((s) => loadIds.includes(s))) {
     await setUpTargets();
     if (only.includes('relay-c1'))
-      await loadScenario({ id: 'relay-c1', title: '1a. Same-dialect relay (Anthropic), JSON, small body, c=1', kind: 'relay', mockConfig: { latencyMs: 0, chunks: 20 }, driver: drivers.c1, params: { concurrency: 1 } });
+      await loadScenario({ id: 'relay-c1', title: '1a. Same-dialect relay (Anthropic), JSON, small body, c=1', kind: 'relay', mockConfig: { latencyMs: 0, chunks: 20 }, driver: drivers.c1, params: { concurrency: 1, method: opts['c1-turns'] ? 'turns of 200 requests' : 'blocks' }, interleaved: opts['c1-turns'] || quick }); // the smoke run takes the turns' code too, so it cannot rot
     if (only.includes('relay-c32'))
       await loadScenario({ id: 'relay-c32', title: `1b. Same-dialect relay (Anthropic), JSON, small body, c=${concurrency}`, kind: 'relay', mockConfig: { latencyMs: 0, chunks: 20 }, driver: drivers.cN, params: { concurrency } });
     if (only.includes('relay-stream'))

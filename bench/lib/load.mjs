@@ -90,6 +90,78 @@ export async function sequential({ origin, path, method = 'POST', headers, body,
 }
 
 /**
+ * The c=1 scenario for several targets at once, interleaved (`--c1-turns`): each target's connection
+ * takes turns of `turn` requests, in a new random order every cycle, until each has had `durationS`
+ * seconds of turns; the first `settle` requests of a turn are not recorded. In blocks of several
+ * seconds per target (the default), a burst of noise from the rest of the machine can land on one
+ * target's block and not on the others'; in turns of ~0.1 s it hits all of them alike, which makes
+ * two builds comparable in one run. Not the default because latency here also depends on where in a
+ * turn a request falls (it rises over the first hundred requests, for the mock called directly too),
+ * so its numbers are not comparable with the blocks'. CPU time and RSS are read at the ends of turns.
+ */
+export async function interleavedSequential(jobs, { durationS, turn = 200, settle = 10 }) {
+  const state = jobs.map((job) => ({
+    job,
+    client: new Client(job.origin, { keepAliveTimeout: 60_000, pipelining: 1 }),
+    times: [],
+    ok: 0,
+    busyMs: 0,
+    cpuMs: 0,
+    rss: 0,
+    errors: 0,
+    firstError: undefined,
+  }));
+  const one = async (st, record) => {
+    const { path, method = 'POST', headers, body } = st.job;
+    const t0 = performance.now();
+    try {
+      const res = await st.client.request({ path, method, headers: { 'content-type': 'application/json', ...headers }, body });
+      await res.body.dump({ limit: Infinity });
+      if (res.statusCode !== 200) {
+        st.errors++;
+        st.firstError ??= `HTTP ${res.statusCode}`;
+      } else {
+        st.ok++;
+        if (record) st.times.push(performance.now() - t0);
+      }
+    } catch (err) {
+      st.errors++;
+      st.firstError ??= err.message;
+    }
+  };
+  try {
+    while (state.some((st) => st.busyMs < durationS * 1000 && st.errors <= 100)) {
+      const order = state.filter((st) => st.busyMs < durationS * 1000 && st.errors <= 100).sort(() => Math.random() - 0.5);
+      for (const st of order) {
+        const cpu0 = cpuMs(st.job.pid);
+        const t0 = performance.now();
+        for (let i = 0; i < turn; i++) await one(st, i >= settle);
+        st.busyMs += performance.now() - t0;
+        const cpu1 = cpuMs(st.job.pid);
+        if (cpu0 !== undefined && cpu1 !== undefined) st.cpuMs += cpu1 - cpu0;
+        if (st.job.rss) st.rss = Math.max(st.rss, st.job.rss() ?? 0);
+      }
+    }
+  } finally {
+    await Promise.all(state.map((st) => st.client.close().catch(() => undefined)));
+  }
+  return state.map((st) => {
+    const sorted = Float64Array.from(st.times).sort();
+    return {
+      requests: st.ok,
+      rps: st.ok / (st.busyMs / 1000 || 1),
+      p50: percentile(sorted, 50),
+      p99: percentile(sorted, 99),
+      mean: sorted.reduce((a, b) => a + b, 0) / (sorted.length || 1),
+      errors: st.errors,
+      firstError: st.firstError,
+      cpuMs: st.job.pid ? st.cpuMs : undefined,
+      rssBytes: st.rss || undefined,
+    };
+  });
+}
+
+/**
  * Opens `count` streams at once and reads them to the end. A stream counts as complete when it got
  * HTTP 200, every one of the `chunks` deltas (`tok<i> @<ms>`), and the dialect's closing marker.
  * Chunk latency is arrival time minus the time the mock wrote the chunk.
