@@ -81,7 +81,7 @@ export class RequestLogWriter {
 
   /** Entries written so far. */
   get written(): number {
-    return this.writtenOther + (this.ring?.released ?? 0);
+    return this.writtenOther + (this.ring ? this.ring.released - this.ring.dropped : 0);
   }
 
   /** Where batches are written now: by the worker thread, or on this thread (also while a worker starts). */
@@ -105,7 +105,7 @@ export class RequestLogWriter {
       this.thread = await RequestLogThread.start(
         script,
         { file: shared.file, ring: ring.buffer, intervalMs: this.intervalMs },
-        { onLost: (t, err) => this.lost(t, err), onRetrying: (message) => this.retrying(message) },
+        { onLost: (t, err) => this.lost(t, err), onRetrying: (message) => this.retrying(message), onDropped: (n, message) => this.refused(n, message) },
       );
       this.ring = ring;
       this.shared = shared;
@@ -122,7 +122,7 @@ export class RequestLogWriter {
     const ring = this.ring;
     if (!ring) return;
     this.ring = undefined;
-    this.writtenOther += ring.released;
+    this.writtenOther += ring.released - ring.dropped;
     const { entries } = ring.read(Infinity);
     if (entries.length === 0) return;
     this.queue.unshift(...entries);
@@ -132,6 +132,13 @@ export class RequestLogWriter {
 
   private retrying(message: string): void {
     this.log.warn({ err: message, queued: this.queued }, 'request log: write failed; will retry');
+  }
+
+  /** The worker left out entries the store refuses (counted as dropped; the rest of their batch was written). */
+  private refused(n: number, message: string): void {
+    this.dropped += n;
+    this.opts.onDropped?.(n);
+    this.log.warn({ err: message, dropped: n }, 'request log: the store refuses an entry; left out, the others written');
   }
 
   /** The worker ended on its own (its batch in flight is rejected right after, and sent again by writeAll). */

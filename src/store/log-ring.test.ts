@@ -43,6 +43,14 @@ describe('LogRing', () => {
     expect(ring.read(Infinity).entries.map((r) => r.id)).toEqual([...Array.from({ length: n - 2 }, (_, i) => i + 2), 99]);
   });
 
+  it('counts what the reader released without writing it', () => {
+    const ring = new LogRing<Rec>(1024);
+    for (let i = 0; i < 5; i++) ring.offer({ id: i });
+    const { entries, end } = ring.read(Infinity);
+    ring.release(end, entries.length, 2);
+    expect([ring.pending, ring.released, ring.dropped]).toEqual([0, 5, 2]);
+  });
+
   it('refuses a record larger than the ring, and anything that is not a JSON object', () => {
     const ring = new LogRing<object>(1024);
     expect(ring.offer({ id: 1, text: 'z'.repeat(1010) })).toBe(false);

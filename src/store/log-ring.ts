@@ -14,6 +14,7 @@
 const HEAD = 0; // bytes written (the producer's; published after the frame is complete)
 const TAIL = 1; // bytes released (the consumer's)
 const RELEASED = 2; // records released, for counting
+const DROPPED = 3; // of those, records the consumer could not write and gave up on
 const HEADER_BYTES = 64;
 const WRAP = -1;
 
@@ -95,9 +96,14 @@ export class LogRing<T extends object = object> {
     return (this.appended - Atomics.load(this.header, RELEASED)) >>> 0;
   }
 
-  /** Records released so far (written by whoever consumed them). */
+  /** Records released so far (written by whoever consumed them, or dropped). */
   get released(): number {
     return Atomics.load(this.header, RELEASED);
+  }
+
+  /** Records released without being written (the consumer gave up on them). */
+  get dropped(): number {
+    return Atomics.load(this.header, DROPPED);
   }
 
   /**
@@ -122,9 +128,10 @@ export class LogRing<T extends object = object> {
     return { entries, end: pos };
   }
 
-  /** Consumer: frees what a `read` returned, once it is safely written. */
-  release(end: number, records: number): void {
+  /** Consumer: frees what a `read` returned, once it is safely written (`dropped` of them were given up on). */
+  release(end: number, records: number, dropped = 0): void {
     Atomics.store(this.header, TAIL, end);
+    if (dropped > 0) Atomics.add(this.header, DROPPED, dropped);
     Atomics.add(this.header, RELEASED, records);
   }
 

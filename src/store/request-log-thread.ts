@@ -40,6 +40,8 @@ export interface ThreadEvents {
   onLost(thread: RequestLogThread, err: Error): void;
   /** A timed write of the ring failed; the worker tries again at its next tick. */
   onRetrying(message: string): void;
+  /** Entries the store refuses were left out of the ring's batch (the rest was written). */
+  onDropped(n: number, message: string): void;
 }
 
 interface Pending {
@@ -87,6 +89,10 @@ export class RequestLogThread {
       }
       if (m.type === 'retrying') {
         events.onRetrying(m.message);
+        return;
+      }
+      if (m.type === 'dropped') {
+        events.onDropped(m.n, m.message);
         return;
       }
       const p = this.pending.get(m.id);

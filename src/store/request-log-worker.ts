@@ -29,7 +29,9 @@ export type FromLogWorker =
   | { type: 'written'; id: number }
   | { type: 'failed'; id: number; message: string }
   /** A timed write of the ring failed (said once per distinct message; the entries stay in the ring). */
-  | { type: 'retrying'; message: string };
+  | { type: 'retrying'; message: string }
+  /** Entries the store refuses (a value SQLite will never take) were left out; the rest of their batch is written. */
+  | { type: 'dropped'; n: number; message: string };
 
 /** Entries per transaction when reading the ring (one commit for up to this many). */
 const RING_BATCH = 500;
@@ -57,12 +59,42 @@ try {
 
 const reply = (m: FromLogWorker) => port.postMessage(m);
 
-/** Writes what the ring holds, a transaction per RING_BATCH entries; throws (leaving the rest) when one fails. */
+/**
+ * Whether an error comes from the entries themselves (a value SQLite refuses, which no retry will
+ * change) rather than from the database being unavailable (busy, locked, full, I/O), which a retry may.
+ */
+function entriesAtFault(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string') return /^SQLITE_(CONSTRAINT|MISMATCH|TOOBIG|RANGE)/.test(code);
+  return err instanceof TypeError || err instanceof RangeError;
+}
+
+/** Writes what the ring holds, a transaction per RING_BATCH entries; throws (leaving the rest) when the database fails. */
 function drainRing(): void {
   while (!ring.empty) {
     const { entries, end } = ring.read(RING_BATCH);
-    writeRequestBatch(db, entries);
-    ring.release(end, entries.length);
+    try {
+      writeRequestBatch(db, entries);
+      ring.release(end, entries.length);
+    } catch (err) {
+      if (!entriesAtFault(err)) throw err;
+      // One entry the store refuses would hold up everything behind it for good: write the batch one
+      // entry at a time and leave out what is refused. (Should a write fail for another reason midway,
+      // the batch stays in the ring; the entries already written are ignored when it comes again.)
+      let dropped = 0;
+      let message = '';
+      for (const e of entries) {
+        try {
+          writeRequestBatch(db, [e]);
+        } catch (one) {
+          if (!entriesAtFault(one)) throw one;
+          dropped += 1;
+          message = (one as Error).message;
+        }
+      }
+      ring.release(end, entries.length, dropped);
+      if (dropped > 0) reply({ type: 'dropped', n: dropped, message });
+    }
   }
 }
 
