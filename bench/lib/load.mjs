@@ -49,8 +49,26 @@ export async function cannon({ origin, path, method = 'POST', headers, body, con
   };
 }
 
+/** One request on `client`, its answer read to the end: its time in ms, or why it failed (`thrown`: no HTTP answer). */
+async function timedRequest(client, { path, method = 'POST', headers, body }) {
+  const t0 = performance.now();
+  try {
+    const res = await client.request({ path, method, headers: { 'content-type': 'application/json', ...headers }, body });
+    await res.body.dump({ limit: Infinity });
+    return res.statusCode === 200 ? { ms: performance.now() - t0 } : { error: `HTTP ${res.statusCode}` };
+  } catch (err) {
+    return { error: err.message, thrown: true };
+  }
+}
+
+/** p50, p99 and mean of request times in ms. */
+function latencyOf(times) {
+  const sorted = Float64Array.from(times).sort();
+  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), mean: sorted.reduce((a, b) => a + b, 0) / (sorted.length || 1) };
+}
+
 /** One connection, one request at a time, each timed with hrtime; `durationS` of it. */
-export async function sequential({ origin, path, method = 'POST', headers, body, durationS }) {
+export async function sequential({ origin, durationS, ...spec }) {
   const client = new Client(origin, { keepAliveTimeout: 60_000, pipelining: 1 });
   const times = [];
   let errors = 0;
@@ -58,35 +76,18 @@ export async function sequential({ origin, path, method = 'POST', headers, body,
   const end = performance.now() + durationS * 1000;
   try {
     while (performance.now() < end) {
-      const t0 = performance.now();
-      try {
-        const res = await client.request({ path, method, headers: { 'content-type': 'application/json', ...headers }, body });
-        await res.body.dump({ limit: Infinity });
-        if (res.statusCode === 200) times.push(performance.now() - t0);
-        else {
-          errors++;
-          firstError ??= `HTTP ${res.statusCode}`;
-        }
-      } catch (err) {
+      const r = await timedRequest(client, spec);
+      if (r.ms !== undefined) times.push(r.ms);
+      else {
         errors++;
-        firstError ??= err.message;
-        if (errors > 100 && times.length === 0) break;
+        firstError ??= r.error;
+        if (r.thrown && errors > 100 && times.length === 0) break;
       }
     }
   } finally {
     await client.close().catch(() => undefined);
   }
-  const sorted = Float64Array.from(times).sort();
-  const total = sorted.reduce((a, b) => a + b, 0);
-  return {
-    requests: times.length,
-    rps: times.length / durationS,
-    p50: percentile(sorted, 50),
-    p99: percentile(sorted, 99),
-    mean: total / (times.length || 1),
-    errors,
-    firstError,
-  };
+  return { requests: times.length, rps: times.length / durationS, ...latencyOf(times), errors, firstError };
 }
 
 /**
@@ -112,21 +113,13 @@ export async function interleavedSequential(jobs, { durationS, turn = 200, settl
     firstError: undefined,
   }));
   const one = async (st, record) => {
-    const { path, method = 'POST', headers, body } = st.job;
-    const t0 = performance.now();
-    try {
-      const res = await st.client.request({ path, method, headers: { 'content-type': 'application/json', ...headers }, body });
-      await res.body.dump({ limit: Infinity });
-      if (res.statusCode !== 200) {
-        st.errors++;
-        st.firstError ??= `HTTP ${res.statusCode}`;
-      } else {
-        st.ok++;
-        if (record) st.times.push(performance.now() - t0);
-      }
-    } catch (err) {
+    const r = await timedRequest(st.client, st.job);
+    if (r.ms === undefined) {
       st.errors++;
-      st.firstError ??= err.message;
+      st.firstError ??= r.error;
+    } else {
+      st.ok++;
+      if (record) st.times.push(r.ms);
     }
   };
   try {
@@ -146,13 +139,10 @@ export async function interleavedSequential(jobs, { durationS, turn = 200, settl
     await Promise.all(state.map((st) => st.client.close().catch(() => undefined)));
   }
   return state.map((st) => {
-    const sorted = Float64Array.from(st.times).sort();
     return {
       requests: st.ok,
       rps: st.ok / (st.busyMs / 1000 || 1),
-      p50: percentile(sorted, 50),
-      p99: percentile(sorted, 99),
-      mean: sorted.reduce((a, b) => a + b, 0) / (sorted.length || 1),
+      ...latencyOf(st.times),
       errors: st.errors,
       firstError: st.firstError,
       cpuMs: st.job.pid ? st.cpuMs : undefined,

@@ -81,7 +81,7 @@ export class RequestLogWriter {
 
   /** Entries written so far. */
   get written(): number {
-    return this.writtenOther + (this.ring ? this.ring.released - this.ring.dropped : 0);
+    return this.writtenOther + (this.ring?.written ?? 0);
   }
 
   /** Where batches are written now: by the worker thread, or on this thread (also while a worker starts). */
@@ -122,7 +122,7 @@ export class RequestLogWriter {
     const ring = this.ring;
     if (!ring) return;
     this.ring = undefined;
-    this.writtenOther += ring.released - ring.dropped;
+    this.writtenOther += ring.written;
     const { entries } = ring.read(Infinity);
     if (entries.length === 0) return;
     this.queue.unshift(...entries);

@@ -48,7 +48,7 @@ describe('LogRing', () => {
     for (let i = 0; i < 5; i++) ring.offer({ id: i });
     const { entries, end } = ring.read(Infinity);
     ring.release(end, entries.length, 2);
-    expect([ring.pending, ring.released, ring.dropped]).toEqual([0, 5, 2]);
+    expect([ring.pending, ring.released, ring.dropped, ring.written]).toEqual([0, 5, 2, 3]);
   });
 
   it('refuses a record larger than the ring, and anything that is not a JSON object', () => {

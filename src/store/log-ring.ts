@@ -106,6 +106,11 @@ export class LogRing<T extends object = object> {
     return Atomics.load(this.header, DROPPED);
   }
 
+  /** Records the consumer released because it wrote them. */
+  get written(): number {
+    return this.released - this.dropped;
+  }
+
   /**
    * Consumer: up to `max` records from the oldest unreleased one, parsed. They stay in the ring
    * until `release(read.end, read.entries.length)`; reading again without releasing returns them again.
