@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
@@ -238,6 +238,28 @@ describe('RequestLogWriter in a worker thread', () => {
     await w.close();
   });
 
+  it.runIf(process.platform === 'linux')('the worker runs below the event loop’s priority (nice +10), the event loop unchanged', async () => {
+    const niceOf = (tid: number) => {
+      // /proc/<pid>/task/<tid>/stat: the 19th field is the nice value (counted after the ")" of the name).
+      const stat = readFileSync(`/proc/${process.pid}/task/${tid}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+    };
+    const before = niceOf(process.pid);
+    const { store } = fileStore();
+    const w = new RequestLogWriter(store, log);
+    await started(w);
+    const tid = threadOf(w)?.lowPriorityThreadId;
+    expect(tid).toBeGreaterThan(0);
+    expect(tid).not.toBe(process.pid);
+    expect(niceOf(tid as number)).toBe(Math.min(19, before + 10));
+    expect(niceOf(process.pid)).toBe(before);
+    // It still writes, on its own timer.
+    for (let i = 0; i < 50; i++) w.push(rich(i));
+    await w.flush();
+    expect(await total(store)).toBe(50);
+    await w.close();
+  });
+
   it('what the ring cannot take (it is full) waits in the queue and is posted; nothing is lost', async () => {
     const { store } = fileStore();
     const w = new RequestLogWriter(store, log, { ringBytes: 4096, intervalMs: 60_000 });
@@ -295,6 +317,8 @@ describe('RequestLogWriter in a worker thread', () => {
     for (let i = 10; i < 15; i++) w.push(rich(i));
     await w.flush();
     expect(await total(store)).toBe(14);
+    // Counted in the stats once each: what the failed try had folded was forgotten with its rollback.
+    expect((await everything(store)).stats.totals.requests).toBe(14);
     await w.close();
   });
 

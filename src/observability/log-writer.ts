@@ -110,7 +110,7 @@ export class RequestLogWriter {
       this.ring = ring;
       this.shared = shared;
       shared.handOverCheckpoints(true);
-      this.log.debug({ file: shared.file }, 'request log: written by a worker thread');
+      this.log.debug({ file: shared.file, lowPriorityThread: this.thread.lowPriorityThreadId }, 'request log: written by a worker thread');
     } catch (err) {
       this.log.warn({ err: (err as Error).message }, 'request log: the worker thread did not start; written on the main thread');
       this.takeRing();

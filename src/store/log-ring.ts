@@ -112,12 +112,13 @@ export class LogRing<T extends object = object> {
   }
 
   /**
-   * Consumer: up to `max` records from the oldest unreleased one, parsed. They stay in the ring
-   * until `release(read.end, read.entries.length)`; reading again without releasing returns them again.
+   * Consumer: up to `max` records from the oldest unreleased one (or from `from`, the `end` of an
+   * earlier read), parsed. They stay in the ring until `release(read.end, records)`; reading again
+   * without releasing returns them again.
    */
-  read(max: number): RingRead<T> {
+  read(max: number, from?: number): RingRead<T> {
     const head = Atomics.load(this.header, HEAD);
-    let pos = this.header[TAIL];
+    let pos = from ?? this.header[TAIL];
     const entries: T[] = [];
     while (pos !== head && entries.length < max) {
       const at = pos & (this.capacity - 1);

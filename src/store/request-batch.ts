@@ -15,14 +15,25 @@ export function isError(e: { status: number; error?: string }): boolean {
   return e.status >= 400 || e.error !== undefined;
 }
 
-type BatchWrite = Database.Transaction<(entries: LogEntry[]) => void>;
+/**
+ * Appends log entries within the caller's transaction: `add` inserts the rows (and stored bodies) and
+ * folds each entry into the pending hourly stats and per-key usage; `finish` writes those folds (one
+ * upsert per hour and dimensions, per key and day) and clears them; `discard` forgets them after a
+ * rollback. Lets one transaction be written in slices (the request log worker) without a savepoint
+ * and a stats upsert per slice.
+ */
+export interface RequestAppender {
+  add(entries: LogEntry[]): void;
+  finish(): void;
+  discard(): void;
+}
 
-/** Statements prepared once per connection. */
-const prepared = new WeakMap<Database.Database, BatchWrite>();
+/** Appenders (prepared statements and pending folds) per connection. */
+const appenders = new WeakMap<Database.Database, RequestAppender>();
 
-function batchWriteOf(db: Database.Database): BatchWrite {
-  let write = prepared.get(db);
-  if (write) return write;
+export function requestAppender(db: Database.Database): RequestAppender {
+  let appender = appenders.get(db);
+  if (appender) return appender;
   const insert = db.prepare(`INSERT OR IGNORE INTO requests (
       id, ts, method, dialect, route, path_sent, path_resolved, model_requested, model_resolved, provider,
       credential, credential_id, credential_index, user_key, user_key_id, status, error, attempts, latency_ms, ttfb_ms,
@@ -42,81 +53,97 @@ function batchWriteOf(db: Database.Database): BatchWrite {
   const usage = db.prepare(`INSERT INTO key_usage (key_id, day, requests, tokens) VALUES (?, ?, ?, ?)
       ON CONFLICT (key_id, day) DO UPDATE SET requests = requests + excluded.requests, tokens = tokens + excluded.tokens`);
 
-  write = db.transaction((entries: LogEntry[]) => {
-    // Folded in memory first: one upsert per (hour, dimensions) and per (key, day) per batch.
-    const buckets = new Map<string, { dims: unknown[]; n: number[] }>();
-    const keyDays = new Map<string, number[]>();
-    for (const e of entries) {
-      const u = e.usage;
-      const r = insert.run(
-        e.id,
-        Math.round(e.startedAt),
-        e.method,
-        e.clientDialect,
-        e.route,
-        e.pathSent,
-        e.pathResolved,
-        e.requestedModel ?? null,
-        e.resolvedModel ?? null,
-        e.provider ?? null,
-        e.credential ?? null,
-        e.credentialId ?? null,
-        e.credentialIndex ?? null,
-        e.userKey ?? null,
-        e.userKeyId ?? null,
-        e.status,
-        e.error ?? null,
-        e.attempts ?? null,
-        Math.round(e.latencyMs),
-        e.ttfbMs === undefined ? null : Math.round(e.ttfbMs),
-        u?.inputTokens ?? null,
-        u?.outputTokens ?? null,
-        u?.cachedInputTokens ?? null,
-        u?.reasoningTokens ?? null,
-        u?.cacheCreationTokens ?? null,
-        u?.estimated === undefined ? null : u.estimated ? 1 : 0,
-        e.stream === undefined ? null : e.stream ? 1 : 0,
-        e.translated === undefined ? null : e.translated ? 1 : 0,
-        e.clientAddress ?? null,
-        e.userAgent ?? null,
-        e.attemptLog && e.attemptLog.length > 0 ? JSON.stringify(e.attemptLog) : null,
-      );
-      // The same id twice (also a batch sent again after a worker was lost mid-write): logged once, counted once.
-      if (r.changes === 0) continue;
-      if (e.requestBody !== undefined || e.responseBody !== undefined) body.run(r.lastInsertRowid, e.requestBody ?? null, e.responseBody ?? null);
+  // Folded in memory until finish(): one upsert per (hour, dimensions) and per (key, day).
+  const buckets = new Map<string, { dims: unknown[]; n: number[] }>();
+  const keyDays = new Map<string, number[]>();
+  const discard = () => {
+    buckets.clear();
+    keyDays.clear();
+  };
 
-      const dims = [hourStart(e.startedAt), e.requestedModel ?? '', e.resolvedModel ?? '', e.provider ?? '', e.credential ?? '', e.userKey ?? '', e.clientDialect];
-      const key = JSON.stringify(dims);
-      const b = buckets.get(key) ?? { dims, n: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0] };
-      buckets.set(key, b);
-      const latency = Math.round(e.latencyMs);
-      b.n[0] += 1;
-      b.n[1] += isError(e) ? 1 : 0;
-      b.n[2] += u?.inputTokens ?? 0;
-      b.n[3] += u?.outputTokens ?? 0;
-      b.n[4] += u?.cachedInputTokens ?? 0;
-      b.n[5] += u?.reasoningTokens ?? 0;
-      b.n[6] += latency;
-      b.n[7] = Math.max(b.n[7], latency);
-      if (e.ttfbMs !== undefined) {
-        b.n[8] += Math.round(e.ttfbMs);
-        b.n[9] += 1;
-      }
-      if (e.billable && e.userKeyId !== undefined) {
-        const k = `${e.userKeyId}:${dayStart(e.startedAt)}`;
-        const acc = keyDays.get(k) ?? [e.userKeyId, dayStart(e.startedAt), 0, 0];
-        acc[2] += 1;
-        acc[3] += (u?.inputTokens ?? 0) + (u?.outputTokens ?? 0);
-        keyDays.set(k, acc);
-      }
-    }
-    for (const b of buckets.values()) stats.run(...b.dims, ...b.n);
-    for (const acc of keyDays.values()) usage.run(...acc);
-  });
+  appender = {
+    add(entries) {
+      for (const e of entries) {
+        const u = e.usage;
+        const r = insert.run(
+          e.id,
+          Math.round(e.startedAt),
+          e.method,
+          e.clientDialect,
+          e.route,
+          e.pathSent,
+          e.pathResolved,
+          e.requestedModel ?? null,
+          e.resolvedModel ?? null,
+          e.provider ?? null,
+          e.credential ?? null,
+          e.credentialId ?? null,
+          e.credentialIndex ?? null,
+          e.userKey ?? null,
+          e.userKeyId ?? null,
+          e.status,
+          e.error ?? null,
+          e.attempts ?? null,
+          Math.round(e.latencyMs),
+          e.ttfbMs === undefined ? null : Math.round(e.ttfbMs),
+          u?.inputTokens ?? null,
+          u?.outputTokens ?? null,
+          u?.cachedInputTokens ?? null,
+          u?.reasoningTokens ?? null,
+          u?.cacheCreationTokens ?? null,
+          u?.estimated === undefined ? null : u.estimated ? 1 : 0,
+          e.stream === undefined ? null : e.stream ? 1 : 0,
+          e.translated === undefined ? null : e.translated ? 1 : 0,
+          e.clientAddress ?? null,
+          e.userAgent ?? null,
+          e.attemptLog && e.attemptLog.length > 0 ? JSON.stringify(e.attemptLog) : null,
+        );
+        // The same id twice (also a batch sent again after a worker was lost mid-write): logged once, counted once.
+        if (r.changes === 0) continue;
+        if (e.requestBody !== undefined || e.responseBody !== undefined) body.run(r.lastInsertRowid, e.requestBody ?? null, e.responseBody ?? null);
 
-  prepared.set(db, write);
-  return write;
+        const dims = [hourStart(e.startedAt), e.requestedModel ?? '', e.resolvedModel ?? '', e.provider ?? '', e.credential ?? '', e.userKey ?? '', e.clientDialect];
+        const key = JSON.stringify(dims);
+        const b = buckets.get(key) ?? { dims, n: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0] };
+        buckets.set(key, b);
+        const latency = Math.round(e.latencyMs);
+        b.n[0] += 1;
+        b.n[1] += isError(e) ? 1 : 0;
+        b.n[2] += u?.inputTokens ?? 0;
+        b.n[3] += u?.outputTokens ?? 0;
+        b.n[4] += u?.cachedInputTokens ?? 0;
+        b.n[5] += u?.reasoningTokens ?? 0;
+        b.n[6] += latency;
+        b.n[7] = Math.max(b.n[7], latency);
+        if (e.ttfbMs !== undefined) {
+          b.n[8] += Math.round(e.ttfbMs);
+          b.n[9] += 1;
+        }
+        if (e.billable && e.userKeyId !== undefined) {
+          const k = `${e.userKeyId}:${dayStart(e.startedAt)}`;
+          const acc = keyDays.get(k) ?? [e.userKeyId, dayStart(e.startedAt), 0, 0];
+          acc[2] += 1;
+          acc[3] += (u?.inputTokens ?? 0) + (u?.outputTokens ?? 0);
+          keyDays.set(k, acc);
+        }
+      }
+    },
+    finish() {
+      try {
+        for (const b of buckets.values()) stats.run(...b.dims, ...b.n);
+        for (const acc of keyDays.values()) usage.run(...acc);
+      } finally {
+        discard();
+      }
+    },
+    discard,
+  };
+  appenders.set(db, appender);
+  return appender;
 }
+
+/** `writeRequestBatch`'s transaction, per connection. */
+const batchWrites = new WeakMap<Database.Database, Database.Transaction<(entries: LogEntry[]) => void>>();
 
 /**
  * Appends log entries and folds them into the hourly stats and the per-key daily usage, atomically.
@@ -125,5 +152,19 @@ function batchWriteOf(db: Database.Database): BatchWrite {
  */
 export function writeRequestBatch(db: Database.Database, entries: LogEntry[]): void {
   if (entries.length === 0) return;
-  batchWriteOf(db).immediate(entries);
+  const appender = requestAppender(db);
+  let write = batchWrites.get(db);
+  if (!write) {
+    write = db.transaction((batch: LogEntry[]) => {
+      appender.add(batch);
+      appender.finish();
+    });
+    batchWrites.set(db, write);
+  }
+  try {
+    write.immediate(entries);
+  } catch (err) {
+    appender.discard(); // rolled back: what was folded is not in the database
+    throw err;
+  }
 }

@@ -55,6 +55,7 @@ export class RequestLogThread {
   private nextId = 0;
   private state: 'starting' | 'ready' | 'closing' | 'exited' = 'starting';
   private lastError: Error | undefined;
+  private tid: number | undefined;
   private readonly started: Promise<void>;
   private readonly exited: Promise<void>;
 
@@ -82,6 +83,7 @@ export class RequestLogThread {
     this.worker.on('message', (m: FromLogWorker) => {
       if (m.type === 'ready') {
         clearTimeout(startTimer);
+        this.tid = m.tid;
         this.state = 'ready';
         this.idle();
         ready();
@@ -142,6 +144,11 @@ export class RequestLogThread {
     }
     if (this.pending.size === 1) this.worker.ref();
     return done;
+  }
+
+  /** The worker's OS thread id, when it runs at a lower priority than the event loop (Linux); else undefined. */
+  get lowPriorityThreadId(): number | undefined {
+    return this.tid;
   }
 
   /** Batches posted and not yet answered. */

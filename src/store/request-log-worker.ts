@@ -1,8 +1,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { LogRing } from './log-ring.js';
-import { writeRequestBatch } from './request-batch.js';
+import { requestAppender, writeRequestBatch } from './request-batch.js';
 import type { LogEntry } from './types.js';
+import { lowerThisThreadPriority } from '../util/thread-priority.js';
 
 // The request log worker: a thread with its own connection to the store's database file. It reads
 // the entries the main thread appends to a shared ring (log-ring.ts) every `intervalMs`, on its own
@@ -25,7 +26,8 @@ export type ToLogWorker = { type: 'write'; id: number; entries: LogEntry[] } | {
 
 /** Worker → main thread. */
 export type FromLogWorker =
-  | { type: 'ready' }
+  /** `tid`: the worker's OS thread id when its priority was lowered (Linux; util/thread-priority.ts). */
+  | { type: 'ready'; tid?: number }
   | { type: 'written'; id: number }
   | { type: 'failed'; id: number; message: string }
   /** A timed write of the ring failed (said once per distinct message; the entries stay in the ring). */
@@ -35,6 +37,11 @@ export type FromLogWorker =
 
 /** Entries per transaction when reading the ring (one commit for up to this many). */
 const RING_BATCH = 500;
+/** Entries parsed and written at a time within a transaction; between two such slices the worker may step aside. */
+const SLICE = 8;
+/** The longest the worker works without stepping aside, and how long it then sleeps (ms). */
+const BURST_MS = 0.1;
+const PAUSE_MS = 0.05;
 
 const port = parentPort;
 if (!port) throw new Error('request-log-worker runs in a worker thread (see request-log-thread.ts)');
@@ -56,8 +63,26 @@ try {
   db.close();
   throw err;
 }
+const begin = db.prepare('BEGIN IMMEDIATE');
+const commit = db.prepare('COMMIT');
+const rollback = db.prepare('ROLLBACK');
 
 const reply = (m: FromLogWorker) => port.postMessage(m);
+
+/**
+ * Every BURST_MS of work, the worker sleeps PAUSE_MS. Why: a thread woken while this one runs is
+ * often queued on this one's CPU (Linux wakes a task near its waker), and the scheduler lets a running
+ * thread finish its time slice first, whatever its priority — so a 3 ms transaction could hold up a
+ * request's hand-off for 3 ms. A thread that sleeps gives its CPU up at once. (A lower priority,
+ * util/thread-priority.ts, decides who gets a busy CPU; this decides how long anyone waits for it.)
+ */
+const napping = new Int32Array(new SharedArrayBuffer(4));
+let burstStart = 0;
+function stepAsideIfDue(): void {
+  if (performance.now() - burstStart < BURST_MS) return;
+  Atomics.wait(napping, 0, 0, PAUSE_MS);
+  burstStart = performance.now();
+}
 
 /**
  * Whether an error comes from the entries themselves (a value SQLite refuses, which no retry will
@@ -69,18 +94,49 @@ function entriesAtFault(err: unknown): boolean {
   return err instanceof TypeError || err instanceof RangeError;
 }
 
+const appender = requestAppender(db);
+
+/**
+ * One transaction of up to RING_BATCH entries from the ring, parsed and written SLICE at a time
+ * (stepping aside between slices when due); returns the entries and where they end. Rolled back on
+ * any failure.
+ */
+function writeFromRing(): { entries: LogEntry[]; end: number } {
+  const entries: LogEntry[] = [];
+  let end: number | undefined; // undefined: from the oldest unreleased entry
+  begin.run();
+  try {
+    while (entries.length < RING_BATCH) {
+      const slice = ring.read(Math.min(SLICE, RING_BATCH - entries.length), end);
+      end = slice.end; // past a wrap marker even when nothing follows it yet
+      if (slice.entries.length === 0) break;
+      appender.add(slice.entries);
+      for (const e of slice.entries) entries.push(e);
+      stepAsideIfDue();
+    }
+    appender.finish();
+    commit.run();
+  } catch (err) {
+    appender.discard();
+    if (db.inTransaction) rollback.run();
+    throw err;
+  }
+  return { entries, end: end as number }; // set by the first read
+}
+
 /** Writes what the ring holds, a transaction per RING_BATCH entries; throws (leaving the rest) when the database fails. */
 function drainRing(): void {
+  burstStart = performance.now();
   while (!ring.empty) {
-    const { entries, end } = ring.read(RING_BATCH);
+    let written: { entries: LogEntry[]; end: number };
     try {
-      writeRequestBatch(db, entries);
-      ring.release(end, entries.length);
+      written = writeFromRing();
     } catch (err) {
       if (!entriesAtFault(err)) throw err;
       // One entry the store refuses would hold up everything behind it for good: write the batch one
       // entry at a time and leave out what is refused. (Should a write fail for another reason midway,
       // the batch stays in the ring; the entries already written are ignored when it comes again.)
+      const { entries, end } = ring.read(RING_BATCH);
       let dropped = 0;
       let message = '';
       for (const e of entries) {
@@ -91,10 +147,13 @@ function drainRing(): void {
           dropped += 1;
           message = (one as Error).message;
         }
+        stepAsideIfDue();
       }
       ring.release(end, entries.length, dropped);
       if (dropped > 0) reply({ type: 'dropped', n: dropped, message });
+      continue;
     }
+    ring.release(written.end, written.entries.length);
   }
 }
 
@@ -134,4 +193,5 @@ port.on('message', (m: ToLogWorker) => {
   }
 });
 
-reply({ type: 'ready' });
+// Below the event loop's priority, so its bursts of SQLite work never hold a request back.
+reply({ type: 'ready', tid: lowerThisThreadPriority() });
