@@ -253,10 +253,32 @@ describe('RequestLogWriter in a worker thread', () => {
     expect(tid).not.toBe(process.pid);
     expect(niceOf(tid as number)).toBe(Math.min(19, before + 10));
     expect(niceOf(process.pid)).toBe(before);
-    // It still writes, on its own timer.
+    // It still writes.
     for (let i = 0; i < 50; i++) w.push(rich(i));
     await w.flush();
     expect(await total(store)).toBe(50);
+    await w.close();
+  });
+
+  it('entries queued before the worker was ready move to the ring, and under steady load the log stays on the ring', async () => {
+    const { store } = fileStore();
+    const w = new RequestLogWriter(store, log, { intervalMs: 30 });
+    const queueOf = () => (w as unknown as { queue: LogEntry[] }).queue.length;
+    let next = 0;
+    for (; next < 100; next++) w.push(rich(next)); // the worker is still starting: these wait in the queue
+    expect(queueOf()).toBe(100);
+    await started(w);
+    const asked = spyAsks(w);
+    // Requests keep finishing, never pausing long enough for a queue to empty between two of them.
+    for (let round = 0; round < 40; round++) {
+      for (let i = 0; i < 5; i++) w.push(rich(next++));
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(queueOf()).toBe(0);
+    expect(asked.write).toBe(0); // no batch posted: all of it went through the ring
+    await w.flush();
+    expect(await total(store)).toBe(next);
+    expect(w.written).toBe(next);
     await w.close();
   });
 

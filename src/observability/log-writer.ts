@@ -191,12 +191,30 @@ export class RequestLogWriter {
   async flush(): Promise<void> {
     while (this.running) await this.running;
     if (this.queued === 0) return;
-    this.running = this.drainRing()
-      .then(() => this.writeAll())
-      .finally(() => {
-        this.running = undefined;
-      });
+    this.running = this.writeQueued().finally(() => {
+      this.running = undefined;
+    });
     await this.running;
+  }
+
+  private async writeQueued(): Promise<void> {
+    await this.starting;
+    this.refillRing();
+    await this.drainRing();
+    await this.writeAll();
+  }
+
+  /**
+   * What waits in the queue moves into the ring (oldest first) as far as the ring takes it. Without
+   * this, entries queued once (before the worker was ready, or while the ring was full) kept every later
+   * one queued behind them for as long as requests kept coming, and the log went by messages for good.
+   */
+  private refillRing(): void {
+    const ring = this.ring;
+    if (!ring || !this.thread) return;
+    let n = 0;
+    while (n < this.queue.length && ring.offer(this.queue[n])) n += 1;
+    if (n > 0) this.queue.splice(0, n);
   }
 
   /** Has the worker write what the ring holds now (it would at its next tick), through restarts. */
