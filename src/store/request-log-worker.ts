@@ -98,20 +98,20 @@ const appender = requestAppender(db);
 
 /**
  * One transaction of up to RING_BATCH entries from the ring, parsed and written SLICE at a time
- * (stepping aside between slices when due); returns the entries and where they end. Rolled back on
- * any failure.
+ * (stepping aside between slices when due); returns how many and where they end in the ring. Rolled
+ * back on any failure.
  */
-function writeFromRing(): { entries: LogEntry[]; end: number } {
-  const entries: LogEntry[] = [];
+function writeFromRing(): { n: number; end: number } {
+  let n = 0;
   let end: number | undefined; // undefined: from the oldest unreleased entry
   begin.run();
   try {
-    while (entries.length < RING_BATCH) {
-      const slice = ring.read(Math.min(SLICE, RING_BATCH - entries.length), end);
+    while (n < RING_BATCH) {
+      const slice = ring.read(Math.min(SLICE, RING_BATCH - n), end);
       end = slice.end; // past a wrap marker even when nothing follows it yet
       if (slice.entries.length === 0) break;
       appender.add(slice.entries);
-      for (const e of slice.entries) entries.push(e);
+      n += slice.entries.length;
       stepAsideIfDue();
     }
     appender.finish();
@@ -121,14 +121,14 @@ function writeFromRing(): { entries: LogEntry[]; end: number } {
     if (db.inTransaction) rollback.run();
     throw err;
   }
-  return { entries, end: end as number }; // set by the first read
+  return { n, end: end as number }; // set by the first read
 }
 
 /** Writes what the ring holds, a transaction per RING_BATCH entries; throws (leaving the rest) when the database fails. */
 function drainRing(): void {
   burstStart = performance.now();
   while (!ring.empty) {
-    let written: { entries: LogEntry[]; end: number };
+    let written: { n: number; end: number };
     try {
       written = writeFromRing();
     } catch (err) {
@@ -153,7 +153,7 @@ function drainRing(): void {
       if (dropped > 0) reply({ type: 'dropped', n: dropped, message });
       continue;
     }
-    ring.release(written.end, written.entries.length);
+    ring.release(written.end, written.n);
   }
 }
 
