@@ -344,6 +344,28 @@ describe('RequestLogWriter in a worker thread', () => {
     await w.close();
   });
 
+  it('a posted batch (what the ring could not take) with an entry the store refuses: the rest is written, once', async () => {
+    const { store } = fileStore();
+    const { log: captured, lines } = captureLog();
+    const w = new RequestLogWriter(store, captured, { ringBytes: 4096, intervalMs: 20 });
+    await started(w);
+    const asked = spyAsks(w);
+    const db = (store as unknown as { db: Database.Database }).db;
+    db.exec(`CREATE TRIGGER refuse BEFORE INSERT ON requests WHEN NEW.id = 'w3' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`);
+    // Each larger than the whole ring: all ten wait in the queue and go to the worker as a message.
+    for (let i = 0; i < 10; i++) w.push({ ...rich(i), requestBody: 'b'.repeat(5000) });
+    await w.flush();
+    expect(asked.write).toBeGreaterThan(0);
+    expect(await total(store)).toBe(9);
+    expect(w.queued).toBe(0); // not kept for another try: nothing will make SQLite take it
+    expect(w.written).toBe(9);
+    expect(w.dropped).toBe(1);
+    expect((await everything(store)).stats.totals.requests).toBe(9);
+    expect(lines.filter((l) => l.level === 'warn' && l.msg.includes('refuses an entry'))).toHaveLength(1);
+    expect(lines.filter((l) => l.msg.includes('will retry'))).toHaveLength(0);
+    await w.close();
+  });
+
   it('close writes what is left, ends the worker and gives checkpoints back', async () => {
     const { store, file } = fileStore();
     const w = new RequestLogWriter(store, log, { batchSize: 1000, intervalMs: 60_000 });

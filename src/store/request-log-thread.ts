@@ -45,7 +45,7 @@ export interface ThreadEvents {
 }
 
 interface Pending {
-  resolve(): void;
+  resolve(dropped: number): void;
   reject(err: Error): void;
 }
 
@@ -101,7 +101,7 @@ export class RequestLogThread {
       if (!p) return;
       this.pending.delete(m.id);
       this.idle();
-      if (m.type === 'written') p.resolve();
+      if (m.type === 'written') p.resolve(m.dropped);
       else p.reject(new Error(m.message));
     });
     this.worker.on('error', (err) => {
@@ -122,20 +122,23 @@ export class RequestLogThread {
     });
   }
 
-  /** Posts one batch; resolves when it is committed. Throws (synchronously rejected) a DataCloneError for entries that cannot cross threads. */
-  write(entries: LogEntry[]): Promise<void> {
+  /**
+   * Posts one batch; resolves when it is committed, with how many of its entries the store refused (left
+   * out). Throws (synchronously rejected) a DataCloneError for entries that cannot cross threads.
+   */
+  write(entries: LogEntry[]): Promise<number> {
     return this.ask((id) => ({ type: 'write', id, entries }));
   }
 
   /** Has the worker write everything in the ring now; resolves when it is committed. */
-  drain(): Promise<void> {
-    return this.ask((id) => ({ type: 'drain', id }));
+  async drain(): Promise<void> {
+    await this.ask((id) => ({ type: 'drain', id }));
   }
 
-  private ask(message: (id: number) => ToLogWorker): Promise<void> {
+  private ask(message: (id: number) => ToLogWorker): Promise<number> {
     if (this.state !== 'ready') return Promise.reject(new LogWorkerGone('request log worker is not running'));
     const id = ++this.nextId;
-    const done = new Promise<void>((resolve, reject) => this.pending.set(id, { resolve, reject }));
+    const done = new Promise<number>((resolve, reject) => this.pending.set(id, { resolve, reject }));
     try {
       this.worker.postMessage(message(id));
     } catch (err) {

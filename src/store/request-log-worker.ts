@@ -28,7 +28,8 @@ export type ToLogWorker = { type: 'write'; id: number; entries: LogEntry[] } | {
 export type FromLogWorker =
   /** `tid`: the worker's OS thread id when its priority was lowered (Linux; util/thread-priority.ts). */
   | { type: 'ready'; tid?: number }
-  | { type: 'written'; id: number }
+  /** `dropped`: entries of a posted batch left out because the store refuses them (also told by a 'dropped' message). */
+  | { type: 'written'; id: number; dropped: number }
   | { type: 'failed'; id: number; message: string }
   /** A timed write of the ring failed (said once per distinct message; the entries stay in the ring). */
   | { type: 'retrying'; message: string }
@@ -124,6 +125,28 @@ function writeFromRing(): { n: number; end: number } {
   return { n, end: end as number }; // set by the first read
 }
 
+/**
+ * Writes entries one at a time, leaving out those the store refuses (a value SQLite will never take):
+ * one such entry would otherwise hold up everything behind it for good. Throws when the database itself
+ * fails midway (the caller keeps the entries; those already written are ignored when they come again).
+ */
+function writeOneByOne(entries: LogEntry[]): number {
+  let dropped = 0;
+  let message = '';
+  for (const e of entries) {
+    try {
+      writeRequestBatch(db, [e]);
+    } catch (one) {
+      if (!entriesAtFault(one)) throw one;
+      dropped += 1;
+      message = (one as Error).message;
+    }
+    stepAsideIfDue();
+  }
+  if (dropped > 0) reply({ type: 'dropped', n: dropped, message });
+  return dropped;
+}
+
 /** Writes what the ring holds, a transaction per RING_BATCH entries; throws (leaving the rest) when the database fails. */
 function drainRing(): void {
   burstStart = performance.now();
@@ -133,27 +156,24 @@ function drainRing(): void {
       written = writeFromRing();
     } catch (err) {
       if (!entriesAtFault(err)) throw err;
-      // One entry the store refuses would hold up everything behind it for good: write the batch one
-      // entry at a time and leave out what is refused. (Should a write fail for another reason midway,
-      // the batch stays in the ring; the entries already written are ignored when it comes again.)
       const { entries, end } = ring.read(RING_BATCH);
-      let dropped = 0;
-      let message = '';
-      for (const e of entries) {
-        try {
-          writeRequestBatch(db, [e]);
-        } catch (one) {
-          if (!entriesAtFault(one)) throw one;
-          dropped += 1;
-          message = (one as Error).message;
-        }
-        stepAsideIfDue();
-      }
+      const dropped = writeOneByOne(entries);
       ring.release(end, entries.length, dropped);
-      if (dropped > 0) reply({ type: 'dropped', n: dropped, message });
       continue;
     }
     ring.release(written.end, written.n);
+  }
+}
+
+/** A posted batch, in one transaction, or one entry at a time when the store refuses one of them; returns how many were left out. */
+function writePosted(entries: LogEntry[]): number {
+  burstStart = performance.now();
+  try {
+    writeRequestBatch(db, entries);
+    return 0;
+  } catch (err) {
+    if (!entriesAtFault(err)) throw err;
+    return writeOneByOne(entries);
   }
 }
 
@@ -173,9 +193,10 @@ const timer = setInterval(() => {
 port.on('message', (m: ToLogWorker) => {
   if (m.type === 'write' || m.type === 'drain') {
     try {
-      if (m.type === 'write') writeRequestBatch(db, m.entries);
+      let dropped = 0;
+      if (m.type === 'write') dropped = writePosted(m.entries);
       else drainRing();
-      reply({ type: 'written', id: m.id });
+      reply({ type: 'written', id: m.id, dropped });
     } catch (err) {
       // Rolled back; the main thread keeps the batch (or the ring keeps the entries) and tries again later.
       reply({ type: 'failed', id: m.id, message: (err as Error).message });
