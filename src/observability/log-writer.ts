@@ -17,9 +17,10 @@ import type { Log } from '../util/log.js';
 // as messages was a third of the slow requests at c=1). Entries the ring cannot take (it is full, or one
 // is too large for it) wait in a queue, move into the ring at the next flush as far as it has room, and
 // what still does not fit is posted in messages of POST_BATCH, each one transaction there; a flush asks
-// the worker to drain the ring and writes the queue, and settles once both are committed. Otherwise — an in-memory database, no built worker script (running from the TypeScript
-// sources without dist/), a worker that does not start — the queue is written with `store.writeRequests`
-// on this thread, `batchSize` entries or `intervalMs` after the first waiting, said once in the log. A
+// the worker to drain the ring and writes the queue, and settles once both are committed. Otherwise —
+// an in-memory database, no built worker script (running from the TypeScript sources without dist/),
+// a worker that does not start — the queue is written with `store.writeRequests` on this thread,
+// `batchSize` entries or `intervalMs` after the first waiting, said once in the log. A
 // worker that dies is replaced (up to MAX_WORKER_RESTARTS times, then this thread writes, taking over
 // what the ring holds), and what it had not committed is written again (the store ignores an id it
 // already has, so nothing is logged or counted twice).

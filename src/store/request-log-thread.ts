@@ -40,7 +40,7 @@ export interface ThreadEvents {
   onLost(thread: RequestLogThread, err: Error): void;
   /** A timed write of the ring failed; the worker tries again at its next tick. */
   onRetrying(message: string): void;
-  /** Entries the store refuses were left out of the ring's batch (the rest was written). */
+  /** Entries the store refuses were left out of a batch, read from the ring or posted (the rest was written). */
   onDropped(n: number, message: string): void;
 }
 
