@@ -335,7 +335,7 @@ describe('RequestLogWriter in a worker thread', () => {
     expect(w.written).toBe(9);
     expect(w.dropped).toBe(1);
     expect(dropped).toBe(1);
-    expect(lines.filter((l) => l.level === 'warn' && l.msg.includes('refuses an entry'))).toHaveLength(1);
+    expect(lines.filter((l) => l.level === 'warn' && l.msg.includes('cannot be stored'))).toHaveLength(1);
     // Nothing is held up behind it: later entries go straight through.
     for (let i = 10; i < 15; i++) w.push(rich(i));
     await w.flush();
@@ -362,8 +362,27 @@ describe('RequestLogWriter in a worker thread', () => {
     expect(w.written).toBe(9);
     expect(w.dropped).toBe(1);
     expect((await everything(store)).stats.totals.requests).toBe(9);
-    expect(lines.filter((l) => l.level === 'warn' && l.msg.includes('refuses an entry'))).toHaveLength(1);
+    expect(lines.filter((l) => l.level === 'warn' && l.msg.includes('cannot be stored'))).toHaveLength(1);
     expect(lines.filter((l) => l.msg.includes('will retry'))).toHaveLength(0);
+    await w.close();
+  });
+
+  it('a frame of the ring that holds no record (only a bug could write one) is passed over, counted and said; the rest is written', async () => {
+    const { store } = fileStore();
+    const { log: captured, lines } = captureLog();
+    const w = new RequestLogWriter(store, captured, { intervalMs: 60_000 });
+    await started(w);
+    for (let i = 0; i < 5; i++) w.push(rich(i));
+    const ring = (w as unknown as { ring: { buffer: SharedArrayBuffer } }).ring;
+    new Uint8Array(ring.buffer, 64 + 4, 1)[0] = 0x78; // the first frame's '{' (after its length) becomes 'x'
+    await w.flush();
+    await until(() => w.dropped === 1, 5000); // the worker's word is a message: it can land just after the flush
+    expect(await total(store)).toBe(4);
+    expect([w.queued, w.written, w.dropped]).toEqual([0, 4, 1]);
+    expect(lines.filter((l) => l.level === 'warn' && l.msg.includes('cannot be stored'))).toHaveLength(1);
+    for (let i = 5; i < 8; i++) w.push(rich(i));
+    await w.flush();
+    expect(await total(store)).toBe(7);
     await w.close();
   });
 
@@ -459,6 +478,29 @@ describe('RequestLogWriter on the main thread', () => {
     expect(inThread.n).toBe(3);
     expect((await everything(store)).stats.totals.requests).toBe(25);
     expect(lines.filter((l) => l.level === 'info' && /main thread.*in-memory/.test(l.msg))).toHaveLength(1);
+    await w.close();
+  });
+
+  it('an entry the store refuses is left out (counted, said); the rest of its batch and later entries are written', async () => {
+    const store = new SqliteStore(':memory:', new SecretBox(randomBytes(32)));
+    stores.push(store);
+    const { log: captured, lines } = captureLog();
+    let dropped = 0;
+    const w = new RequestLogWriter(store, captured, { batchSize: 100, intervalMs: 60_000, onDropped: (n) => (dropped += n) });
+    const db = (store as unknown as { db: Database.Database }).db;
+    db.exec(`CREATE TRIGGER refuse BEFORE INSERT ON requests WHEN NEW.id = 'w3' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`);
+    for (let i = 0; i < 10; i++) w.push(rich(i));
+    await w.flush();
+    expect(w.mode).toBe('main');
+    expect(await total(store)).toBe(9);
+    expect(w.queued).toBe(0); // not kept for another try: nothing will make SQLite take it
+    expect([w.written, w.dropped, dropped]).toEqual([9, 1, 1]);
+    expect(lines.filter((l) => l.level === 'warn' && l.msg.includes('cannot be stored'))).toHaveLength(1);
+    expect(lines.filter((l) => l.msg.includes('will retry'))).toHaveLength(0);
+    for (let i = 10; i < 15; i++) w.push(rich(i));
+    await w.flush();
+    expect(await total(store)).toBe(14);
+    expect((await everything(store)).stats.totals.requests).toBe(14);
     await w.close();
   });
 

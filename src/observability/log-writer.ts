@@ -1,5 +1,6 @@
 import { LogRing } from '../store/log-ring.js';
 import { LogWorkerGone, logWorkerScript, RequestLogThread } from '../store/request-log-thread.js';
+import { entryRefused } from '../store/request-batch.js';
 import type { LogEntry, SharedDatabase, Store } from '../store/types.js';
 import type { Log } from '../util/log.js';
 
@@ -124,7 +125,8 @@ export class RequestLogWriter {
     if (!ring) return;
     this.ring = undefined;
     this.writtenOther += ring.written;
-    const { entries } = ring.read(Infinity);
+    const { entries, unreadable } = ring.read(Infinity);
+    if (unreadable > 0) this.refused(unreadable, `${unreadable} frame(s) of the shared ring did not hold a JSON record (a bug)`);
     if (entries.length === 0) return;
     this.queue.unshift(...entries);
     if (this.queue.length > this.maxQueue) this.drop(this.queue.length - this.maxQueue);
@@ -135,11 +137,11 @@ export class RequestLogWriter {
     this.log.warn({ err: message, queued: this.queued }, 'request log: write failed; will retry');
   }
 
-  /** The worker left out entries the store refuses (counted as dropped; the rest of their batch was written). */
+  /** Entries left out because they cannot be stored (counted as dropped; the rest of their batch was written). */
   private refused(n: number, message: string): void {
     this.dropped += n;
     this.opts.onDropped?.(n);
-    this.log.warn({ err: message, dropped: n }, 'request log: the store refuses an entry; left out, the others written');
+    this.log.warn({ err: message, dropped: n }, 'request log: an entry cannot be stored; left out, the others written');
   }
 
   /** The worker ended on its own (its batch in flight is rejected right after, and sent again by writeAll). */
@@ -273,10 +275,7 @@ export class RequestLogWriter {
 
   /** Writes a batch (by the worker, or here); resolves with how many of its entries the store refused and left out. */
   private async writeBatch(batch: LogEntry[], thread: RequestLogThread | undefined): Promise<number> {
-    if (!thread) {
-      await this.store.writeRequests(batch);
-      return 0;
-    }
+    if (!thread) return this.writeHere(batch);
     try {
       return await thread.write(batch);
     } catch (err) {
@@ -284,9 +283,36 @@ export class RequestLogWriter {
       // An entry holds something that cannot be posted to another thread (a function, say): this batch is written here.
       if (!this.cloneWarned) this.log.warn({ err: (err as Error).message }, 'request log: an entry could not be posted to the worker; such batches are written on the main thread');
       this.cloneWarned = true;
+      return this.writeHere(batch);
+    }
+  }
+
+  /**
+   * A batch written on this thread, in one transaction; when the store refuses one of its entries, one
+   * entry at a time, that one left out (as the worker does): kept and tried again, it would hold up every
+   * later entry until the queue bound dropped them. Throws when the store itself fails (kept for a retry;
+   * entries already written are ignored when they come again).
+   */
+  private async writeHere(batch: LogEntry[]): Promise<number> {
+    try {
       await this.store.writeRequests(batch);
       return 0;
+    } catch (err) {
+      if (!entryRefused(err)) throw err;
     }
+    let refused = 0;
+    let message = '';
+    for (const e of batch) {
+      try {
+        await this.store.writeRequests([e]);
+      } catch (one) {
+        if (!entryRefused(one)) throw one;
+        refused += 1;
+        message = (one as Error).message;
+      }
+    }
+    if (refused > 0) this.refused(refused, message);
+    return refused;
   }
 
   /** Stops the timer, writes what is left and stops the worker thread. */

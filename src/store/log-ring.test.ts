@@ -61,6 +61,21 @@ describe('LogRing', () => {
     expect(ring.read(Infinity).entries).toEqual([{ id: 2 }]);
   });
 
+  it('passes over a frame that holds no JSON record, counting it, so one bad frame cannot stall the reader', () => {
+    const ring = new LogRing<Rec>(1024);
+    for (let i = 0; i < 3; i++) ring.offer({ id: i });
+    // Only a bug could write such a frame: damage the first one's text in place (its '{' after the 4-byte length).
+    new Uint8Array(ring.buffer, 64 + 4, 1)[0] = 0x78; // 'x'
+    const read = ring.read(Infinity);
+    expect(read.entries.map((r) => r.id)).toEqual([1, 2]);
+    expect(read.unreadable).toBe(1);
+    ring.release(read.end, read.entries.length + read.unreadable, read.unreadable);
+    expect([ring.pending, ring.released, ring.dropped, ring.written, ring.empty]).toEqual([0, 3, 1, 2, true]);
+    // `max` counts frames passed over too, so a read stays bounded.
+    for (let i = 0; i < 3; i++) ring.offer({ id: 10 + i });
+    expect(ring.read(2).entries.map((r) => r.id)).toEqual([10, 11]);
+  });
+
   it('counts bytes past 2^32 (the counters wrap)', () => {
     const ring = new LogRing<Rec>(1024);
     const header = new Uint32Array(ring.buffer, 0, 4);

@@ -24,6 +24,21 @@ const align4 = (n: number) => (n + 3) & ~3;
 export interface RingRead<T> {
   entries: T[];
   end: number;
+  /**
+   * Frames passed over because they do not hold a JSON object (never written so by `offer`: only a bug
+   * could). Released with the entries and counted as dropped, so one bad frame cannot stall the ring.
+   */
+  unreadable: number;
+}
+
+/** A frame's text as a record, or undefined when it is not a JSON object. */
+function parseFrame<T>(text: string): T | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as T) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export class LogRing<T extends object = object> {
@@ -112,15 +127,16 @@ export class LogRing<T extends object = object> {
   }
 
   /**
-   * Consumer: up to `max` records from the oldest unreleased one (or from `from`, the `end` of an
-   * earlier read), parsed. They stay in the ring until `release(read.end, records)`; reading again
-   * without releasing returns them again.
+   * Consumer: up to `max` frames from the oldest unreleased one (or from `from`, the `end` of an
+   * earlier read), parsed. They stay in the ring until `release(read.end, entries + unreadable,
+   * unreadable + left out)`; reading again without releasing returns them again.
    */
   read(max: number, from?: number): RingRead<T> {
     const head = Atomics.load(this.header, HEAD);
     let pos = from ?? this.header[TAIL];
     const entries: T[] = [];
-    while (pos !== head && entries.length < max) {
+    let unreadable = 0;
+    while (pos !== head && entries.length + unreadable < max) {
       const at = pos & (this.capacity - 1);
       const length = this.lengths[at >> 2];
       if (length === WRAP) {
@@ -128,10 +144,12 @@ export class LogRing<T extends object = object> {
         continue;
       }
       const text = Buffer.from(this.buffer, HEADER_BYTES + at + 4, length).toString('utf8');
-      entries.push(JSON.parse(text) as T);
+      const record = parseFrame<T>(text);
+      if (record === undefined) unreadable += 1;
+      else entries.push(record);
       pos = (pos + 4 + align4(length)) >>> 0;
     }
-    return { entries, end: pos };
+    return { entries, end: pos, unreadable };
   }
 
   /** Consumer: frees what a `read` returned, once it is safely written (`dropped` of them were given up on). */

@@ -16,6 +16,17 @@ export function isError(e: { status: number; error?: string }): boolean {
 }
 
 /**
+ * Whether a write failed because of the entries themselves (a value SQLite refuses, which no retry will
+ * change) rather than because the database is unavailable (busy, locked, full, I/O), which a retry may
+ * mend. Writers leave such an entry out, instead of holding up every entry behind it for good.
+ */
+export function entryRefused(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string') return /^SQLITE_(CONSTRAINT|MISMATCH|TOOBIG|RANGE)/.test(code);
+  return err instanceof TypeError || err instanceof RangeError;
+}
+
+/**
  * Appends log entries within the caller's transaction: `add` inserts the rows (and stored bodies) and
  * folds each entry into the pending hourly stats and per-key usage; `finish` writes those folds (one
  * upsert per hour and dimensions, per key and day) and clears them; `discard` forgets them after a

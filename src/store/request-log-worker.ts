@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { LogRing } from './log-ring.js';
-import { requestAppender, writeRequestBatch } from './request-batch.js';
+import { entryRefused, requestAppender, writeRequestBatch } from './request-batch.js';
 import type { LogEntry } from './types.js';
 import { lowerThisThreadPriority } from '../util/thread-priority.js';
 
@@ -85,36 +85,19 @@ function stepAsideIfDue(): void {
   burstStart = performance.now();
 }
 
-/**
- * Whether an error comes from the entries themselves (a value SQLite refuses, which no retry will
- * change) rather than from the database being unavailable (busy, locked, full, I/O), which a retry may.
- */
-function entriesAtFault(err: unknown): boolean {
-  const code = (err as { code?: unknown }).code;
-  if (typeof code === 'string') return /^SQLITE_(CONSTRAINT|MISMATCH|TOOBIG|RANGE)/.test(code);
-  return err instanceof TypeError || err instanceof RangeError;
-}
-
 const appender = requestAppender(db);
 
 /**
- * One transaction of up to RING_BATCH entries from the ring, parsed and written SLICE at a time
- * (stepping aside between slices when due); returns how many and where they end in the ring. Rolled
- * back on any failure.
+ * One transaction: `fill` adds entries SLICE at a time through `add`, stepping aside between slices
+ * when due; the stats they fold are written before the commit. Rolled back on any failure.
  */
-function writeFromRing(): { n: number; end: number } {
-  let n = 0;
-  let end: number | undefined; // undefined: from the oldest unreleased entry
+function inTransaction(fill: (add: (slice: LogEntry[]) => void) => void): void {
   begin.run();
   try {
-    while (n < RING_BATCH) {
-      const slice = ring.read(Math.min(SLICE, RING_BATCH - n), end);
-      end = slice.end; // past a wrap marker even when nothing follows it yet
-      if (slice.entries.length === 0) break;
-      appender.add(slice.entries);
-      n += slice.entries.length;
+    fill((slice) => {
+      appender.add(slice);
       stepAsideIfDue();
-    }
+    });
     appender.finish();
     commit.run();
   } catch (err) {
@@ -122,7 +105,37 @@ function writeFromRing(): { n: number; end: number } {
     if (db.inTransaction) rollback.run();
     throw err;
   }
-  return { n, end: end as number }; // set by the first read
+}
+
+/** What one read of the ring took: entries written, frames passed over, and where they end in the ring. */
+interface RingTake {
+  n: number;
+  unreadable: number;
+  end: number;
+}
+
+/** One transaction of up to RING_BATCH entries from the ring, parsed and written SLICE at a time. */
+function writeFromRing(): RingTake {
+  const took: RingTake = { n: 0, unreadable: 0, end: 0 };
+  let from: number | undefined; // undefined: from the oldest unreleased entry
+  inTransaction((add) => {
+    while (took.n + took.unreadable < RING_BATCH) {
+      const slice = ring.read(Math.min(SLICE, RING_BATCH - took.n - took.unreadable), from);
+      from = took.end = slice.end; // past a wrap marker even when nothing follows it yet
+      took.unreadable += slice.unreadable;
+      if (slice.entries.length === 0 && slice.unreadable === 0) break;
+      add(slice.entries);
+      took.n += slice.entries.length;
+    }
+  });
+  return took;
+}
+
+/** A posted batch in one transaction, SLICE at a time like the ring's. */
+function writeInSlices(entries: LogEntry[]): void {
+  inTransaction((add) => {
+    for (let i = 0; i < entries.length; i += SLICE) add(entries.slice(i, i + SLICE));
+  });
 }
 
 /**
@@ -137,7 +150,7 @@ function writeOneByOne(entries: LogEntry[]): number {
     try {
       writeRequestBatch(db, [e]);
     } catch (one) {
-      if (!entriesAtFault(one)) throw one;
+      if (!entryRefused(one)) throw one;
       dropped += 1;
       message = (one as Error).message;
     }
@@ -147,21 +160,28 @@ function writeOneByOne(entries: LogEntry[]): number {
   return dropped;
 }
 
+/** Frames of the ring that held no record: said like a refused entry (counted as dropped by the main thread). */
+function sayUnreadable(n: number): void {
+  if (n > 0) reply({ type: 'dropped', n, message: `${n} frame(s) of the request log's shared ring did not hold a JSON record (a bug)` });
+}
+
 /** Writes what the ring holds, a transaction per RING_BATCH entries; throws (leaving the rest) when the database fails. */
 function drainRing(): void {
   burstStart = performance.now();
   while (!ring.empty) {
-    let written: { n: number; end: number };
+    let took: RingTake;
     try {
-      written = writeFromRing();
+      took = writeFromRing();
     } catch (err) {
-      if (!entriesAtFault(err)) throw err;
-      const { entries, end } = ring.read(RING_BATCH);
+      if (!entryRefused(err)) throw err;
+      const { entries, end, unreadable } = ring.read(RING_BATCH);
       const dropped = writeOneByOne(entries);
-      ring.release(end, entries.length, dropped);
+      sayUnreadable(unreadable);
+      ring.release(end, entries.length + unreadable, dropped + unreadable);
       continue;
     }
-    ring.release(written.end, written.n);
+    sayUnreadable(took.unreadable);
+    ring.release(took.end, took.n + took.unreadable, took.unreadable);
   }
 }
 
@@ -169,10 +189,10 @@ function drainRing(): void {
 function writePosted(entries: LogEntry[]): number {
   burstStart = performance.now();
   try {
-    writeRequestBatch(db, entries);
+    writeInSlices(entries);
     return 0;
   } catch (err) {
-    if (!entriesAtFault(err)) throw err;
+    if (!entryRefused(err)) throw err;
     return writeOneByOne(entries);
   }
 }
