@@ -62,6 +62,8 @@ export interface DialectCodec {
   decodeResponse(body: unknown): CanonicalResponse;
   /** The usage an upstream JSON body reports, without decoding the rest (the relay's usage tap). */
   decodeUsage(body: unknown): Usage | undefined;
+  /** The top-level member of this dialect's JSON answers that holds the usage (read alone by the usage tap). */
+  readonly usageMember: 'usage' | 'usageMetadata';
   /** Canonical -> client JSON body. */
   encodeResponse(res: CanonicalResponse, ctx: EncodeResponseContext): unknown;
   createStreamDecoder(): StreamDecoder;

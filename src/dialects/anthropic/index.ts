@@ -16,6 +16,7 @@ export const anthropicCodec: DialectCodec = {
   encodeRequest,
   decodeResponse,
   decodeUsage: (body) => (isObject(body) && isObject(body.usage) ? usageFromAnthropic(body.usage) : undefined),
+  usageMember: 'usage',
   encodeResponse,
   createStreamDecoder: () => new AnthropicStreamDecoder(),
   createStreamEncoder: (ctx) => new AnthropicStreamEncoder(ctx),

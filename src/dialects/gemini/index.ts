@@ -16,6 +16,7 @@ export const geminiCodec: DialectCodec = {
   encodeRequest,
   decodeResponse,
   decodeUsage: (body) => (isObject(body) ? fromGeminiUsage(body.usageMetadata) : undefined),
+  usageMember: 'usageMetadata',
   encodeResponse,
   createStreamDecoder,
   createStreamEncoder,

@@ -19,6 +19,7 @@ export const openaiChatCodec: DialectCodec = {
   encodeRequest,
   decodeResponse,
   decodeUsage: (body) => (isObject(body) ? decodeUsage(body.usage) : undefined),
+  usageMember: 'usage',
   encodeResponse,
   createStreamDecoder,
   createStreamEncoder,

@@ -20,6 +20,7 @@ export const openaiResponsesCodec: DialectCodec = {
   encodeRequest,
   decodeResponse,
   decodeUsage: (body) => (isObject(body) ? decodeUsage(body.usage) : undefined),
+  usageMember: 'usage',
   encodeResponse,
   createStreamDecoder: () => new ResponsesStreamDecoder(),
   createStreamEncoder: (ctx) => new ResponsesStreamEncoder(ctx),
