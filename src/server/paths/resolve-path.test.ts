@@ -83,6 +83,17 @@ describe('resolvePath: paths whose intent is clear are served', () => {
     if (!rewritten) expect(r.fix).toBeUndefined();
   });
 
+  it('answers the same from its memory of paths, whatever headers, host and body the path came with first', () => {
+    const elsewhere = 'http://elsewhere.example:1';
+    for (const [method, path] of resolved) resolvePath({ method, path, signals: GOOGLE, body: RESPONSES_BODY, origin: elsewhere });
+    for (const [method, path, signals, expected, rewritten, body] of resolved) {
+      const r = resolvePath({ method, path, signals, body, origin });
+      expect(r.kind === 'route' && `${r.route} ${r.dialect} ${r.path}`, `${method} ${path}`).toBe(expected);
+      expect(r.kind === 'route' && r.rewritten).toBe(rewritten);
+      if (r.kind === 'route' && r.fix) expect(r.fix).not.toContain(elsewhere);
+    }
+  });
+
   it('carries the Gemini model from the path', () => {
     const r = resolvePath({ method: 'POST', path: '/v1beta/models/gemini-3.8-flash:streamGenerateContent', signals: GOOGLE, origin });
     expect(r.kind === 'route' && r.model).toBe('gemini-3.8-flash');
