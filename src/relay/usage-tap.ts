@@ -19,24 +19,38 @@ function completeEventsEnd(buf: Buffer): number {
   return eventStart(buf, buf.length) || -1;
 }
 
-/** Where the event holding byte `at` starts: just past the blank line before it (0 when none). */
+const LF = 0x0a;
+const CR = 0x0d;
+
+/**
+ * Where the event holding byte `at` starts: just past the blank line before it (0 when none). Byte by
+ * byte backwards, stopping at the nearest blank line — usually a few bytes away. (Three lastIndexOf
+ * calls, one per line ending, each scanned the whole chunk for the endings a stream never uses.)
+ */
 function eventStart(buf: Buffer, at: number): number {
-  const lf = buf.lastIndexOf('\n\n', at);
-  const crlf = buf.lastIndexOf('\r\n\r\n', at);
-  const cr = buf.lastIndexOf('\r\r', at);
-  return Math.max(lf < 0 ? 0 : lf + 2, crlf < 0 ? 0 : crlf + 4, cr < 0 ? 0 : cr + 2);
+  for (let i = Math.min(at, buf.length) - 1; i >= 1; i -= 1) {
+    const c = buf[i];
+    if (c === LF) {
+      const p = buf[i - 1];
+      if (p === LF || (p === CR && i >= 3 && buf[i - 2] === LF && buf[i - 3] === CR)) return i + 1; // \n\n, \r\n\r\n
+    } else if (c === CR && buf[i - 1] === CR) return i + 1; // \r\r
+  }
+  return 0;
 }
 
 /** Where the event holding byte `at` ends: just past its blank line (the buffer's end when none). */
 function eventEnd(buf: Buffer, at: number): number {
-  let end = buf.length;
-  const lf = buf.indexOf('\n\n', at);
-  if (lf >= 0) end = Math.min(end, lf + 2);
-  const crlf = buf.indexOf('\r\n\r\n', at);
-  if (crlf >= 0) end = Math.min(end, crlf + 4);
-  const cr = buf.indexOf('\r\r', at);
-  if (cr >= 0) end = Math.min(end, cr + 2);
-  return end;
+  for (let i = at; i < buf.length - 1; i += 1) {
+    const c = buf[i];
+    if (c === LF) {
+      if (buf[i + 1] === LF) return i + 2; // \n\n
+    } else if (c === CR) {
+      const n = buf[i + 1];
+      if (n === CR) return i + 2; // \r\r
+      if (n === LF && buf[i + 2] === CR && buf[i + 3] === LF) return i + 4; // \r\n\r\n
+    }
+  }
+  return buf.length;
 }
 
 export class UsageTap {
