@@ -83,6 +83,10 @@ describe('lastMember', () => {
     const long = JSON.stringify({ usage: { input_tokens: 1 }, content: 'x'.repeat(40_000), tail: [1, 2, 3] });
     expect(lastMember(Buffer.from(long), 'usage', 1024)).toBe(UNDECIDED);
     expect(lastMember(Buffer.from(long), 'usage', 64 * 1024)).toEqual({ input_tokens: 1 });
+    // A long text at the end is not walked through past the limit either.
+    const textLast = JSON.stringify({ usage: { input_tokens: 1 }, content: 'y'.repeat(40_000) });
+    expect(lastMember(Buffer.from(textLast), 'usage', 1024)).toBe(UNDECIDED);
+    expect(lastMember(Buffer.from(textLast), 'usage', 64 * 1024)).toEqual({ input_tokens: 1 });
     expect(lastMember(Buffer.from('{"usage":{"a":1},"b":2}'), 'absent')).toBeUndefined();
   });
 

@@ -34,11 +34,12 @@ function skipSpaceBack(bytes: Uint8Array, i: number): number {
   return i;
 }
 
-/** The opening quote of the string whose closing quote is at `close`, or -1. */
-function stringStart(bytes: Uint8Array, close: number): number {
+/** The opening quote of the string whose closing quote is at `close`, or -1 when it is not at or after `stop`. */
+function stringStart(bytes: Uint8Array, close: number, stop: number): number {
   // Byte by byte in JavaScript, not Buffer#lastIndexOf: strings near the end are short, and at c=1 each
-  // call into C++ cost ~0.5 µs on a cold cache, several per answer.
-  for (let j = close - 1; j >= 0; j -= 1) {
+  // call into C++ cost ~0.5 µs on a cold cache, several per answer. Bounded by `stop`, so a long text
+  // near the end is not walked through only to give up.
+  for (let j = close - 1; j >= stop; j -= 1) {
     if (bytes[j] !== QUOTE) continue;
     let k = j - 1;
     while (k >= 0 && bytes[k] === BACKSLASH) k -= 1;
@@ -75,7 +76,7 @@ export function lastMember(bytes: Buffer, key: string, maxScan = 16 * 1024): unk
   while (i >= stop) {
     const c = bytes[i];
     if (c === QUOTE) {
-      const open = stringStart(bytes, i);
+      const open = stringStart(bytes, i, stop);
       if (open < 0) return UNDECIDED;
       if (depth === 1) {
         let after = i + 1;
