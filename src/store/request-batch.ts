@@ -153,29 +153,37 @@ export function requestAppender(db: Database.Database): RequestAppender {
   return appender;
 }
 
-/** `writeRequestBatch`'s transaction, per connection. */
-const batchWrites = new WeakMap<Database.Database, Database.Transaction<(entries: LogEntry[]) => void>>();
+/** `appendRequests`'s transaction, per connection. */
+const transactions = new WeakMap<Database.Database, Database.Transaction<(fill: Fill) => void>>();
+
+/** Hands entries to a transaction, as many times as it likes (`add`). */
+export type Fill = (add: (entries: LogEntry[]) => void) => void;
 
 /**
- * Appends log entries and folds them into the hourly stats and the per-key daily usage, atomically.
- * BEGIN IMMEDIATE: with two connections writing the file (this one and the main thread's), the
- * write lock is taken up front, where SQLite's busy timeout applies.
+ * One transaction in which `fill` appends entries through `add` (once, or in slices: the request log
+ * worker steps aside between them); the stats they fold are written before the commit, and forgotten
+ * when anything throws (rolled back). BEGIN IMMEDIATE: with two connections writing the file (this one
+ * and the main thread's), the write lock is taken up front, where SQLite's busy timeout applies.
  */
-export function writeRequestBatch(db: Database.Database, entries: LogEntry[]): void {
-  if (entries.length === 0) return;
+export function appendRequests(db: Database.Database, fill: Fill): void {
   const appender = requestAppender(db);
-  let write = batchWrites.get(db);
-  if (!write) {
-    write = db.transaction((batch: LogEntry[]) => {
-      appender.add(batch);
+  let transaction = transactions.get(db);
+  if (!transaction) {
+    transaction = db.transaction((f: Fill) => {
+      f(appender.add);
       appender.finish();
     });
-    batchWrites.set(db, write);
+    transactions.set(db, transaction);
   }
   try {
-    write.immediate(entries);
+    transaction.immediate(fill);
   } catch (err) {
     appender.discard(); // rolled back: what was folded is not in the database
     throw err;
   }
+}
+
+/** Appends log entries and folds them into the hourly stats and the per-key daily usage, atomically. */
+export function writeRequestBatch(db: Database.Database, entries: LogEntry[]): void {
+  if (entries.length > 0) appendRequests(db, (add) => add(entries));
 }

@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { LogRing } from './log-ring.js';
-import { entryRefused, requestAppender, writeRequestBatch } from './request-batch.js';
+import { appendRequests, entryRefused, writeRequestBatch } from './request-batch.js';
 import type { LogEntry } from './types.js';
 import { lowerThisThreadPriority } from '../util/thread-priority.js';
 
@@ -64,9 +64,6 @@ try {
   db.close();
   throw err;
 }
-const begin = db.prepare('BEGIN IMMEDIATE');
-const commit = db.prepare('COMMIT');
-const rollback = db.prepare('ROLLBACK');
 
 const reply = (m: FromLogWorker) => port.postMessage(m);
 
@@ -85,26 +82,14 @@ function stepAsideIfDue(): void {
   burstStart = performance.now();
 }
 
-const appender = requestAppender(db);
-
-/**
- * One transaction: `fill` adds entries SLICE at a time through `add`, stepping aside between slices
- * when due; the stats they fold are written before the commit. Rolled back on any failure.
- */
+/** One transaction (request-batch.ts), `fill` adding entries SLICE at a time, stepping aside between slices when due. */
 function inTransaction(fill: (add: (slice: LogEntry[]) => void) => void): void {
-  begin.run();
-  try {
+  appendRequests(db, (add) =>
     fill((slice) => {
-      appender.add(slice);
+      add(slice);
       stepAsideIfDue();
-    });
-    appender.finish();
-    commit.run();
-  } catch (err) {
-    appender.discard();
-    if (db.inTransaction) rollback.run();
-    throw err;
-  }
+    }),
+  );
 }
 
 /** What one read of the ring took: entries written, frames passed over, and where they end in the ring. */

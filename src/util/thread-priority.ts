@@ -6,8 +6,10 @@ import { getPriority, setPriority } from 'node:os';
 // the request along a chain, and Linux tends to wake each on the CPU of the one that woke it. A
 // background thread busy on that CPU then holds the woken one back for up to its time slice, while
 // the other CPU may sit idle; `perf sched` showed the log writer behind most of the gateway's delayed
-// wake-ups at c=1 (bench/README.md, finding 16). At a lower priority it is preempted at once, and it
-// still gets the CPU it needs: the cores are seldom both busy, and a busy machine only delays it.
+// wake-ups at c=1 (bench/README.md, finding 16). At a lower priority it loses a contended CPU to the
+// event loop (it can still finish its time slice first, so the worker also works in short slices:
+// request-log-worker.ts), and it still gets the CPU it needs: the cores are seldom both busy, and a busy
+// machine only delays it.
 
 /** How much lower (in nice steps) a background thread runs than the process. */
 export const BACKGROUND_NICE_STEPS = 10;
