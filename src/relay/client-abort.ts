@@ -10,10 +10,13 @@ import { EventEmitter } from 'node:events';
 export class ClientAbort extends EventEmitter {
   aborted = false;
   private controller: AbortController | undefined;
+  /** Cancels the upstream request in flight, if any (one at a time: attempts run one after another). */
+  upstream: (() => void) | undefined;
 
   abort(): void {
     if (this.aborted) return;
     this.aborted = true;
+    this.upstream?.();
     this.controller?.abort();
     this.emit('abort');
   }

@@ -17,6 +17,7 @@ import { carriesForeignHistory } from './foreign-history.js';
 import { sendUpstream, type PreparedCall, type RetrySettings, type UpstreamAnswer } from './send-upstream.js';
 import { streamErrorFrame } from './stream-error-frame.js';
 import { UsageTap } from './usage-tap.js';
+import type { UpstreamResponse } from './upstream-response.js';
 
 // One generation request, end to end: pick the provider, build the upstream body (the client's own
 // bytes on the same-dialect relay, a translation otherwise), send it with key rotation, and answer
@@ -233,7 +234,7 @@ function upstreamDropped(provider: string, err: unknown): GatewayError {
 
 /** Same-dialect relay: status and bytes as the upstream sent them, chunk by chunk. */
 async function pipeThrough(
-  res: Dispatcher.ResponseData,
+  res: UpstreamResponse,
   client: ClientStream,
   req: GenerationRequest,
   streamHeaders: Record<string, string> | undefined,
@@ -262,11 +263,11 @@ async function pipeThrough(
     client.start(res.statusCode, headers, false);
   }
   try {
-    for await (const chunk of res.body) {
-      const slow = client.write(chunk as Buffer);
-      tap.push(chunk as Buffer); // after the client has it: reading usage never delays a byte
-      if (slow) await slow;
-    }
+    await res.body.forEach((chunk) => {
+      const slow = client.write(chunk);
+      tap.push(chunk); // after the client has it: reading usage never delays a byte
+      return slow;
+    });
   } catch (err) {
     // A body of announced length that broke off cannot take an error frame after it (the bytes would
     // be read as the next response on the connection): close the connection, the client sees the
@@ -279,7 +280,7 @@ async function pipeThrough(
 
 /** Cross-dialect stream: upstream SSE → canonical events → client dialect, event by event. */
 async function translateStream(
-  res: Dispatcher.ResponseData,
+  res: UpstreamResponse,
   client: ClientStream,
   upstreamCodec: DialectCodec,
   encoder: StreamEncoder,
@@ -297,15 +298,12 @@ async function translateStream(
     return text;
   };
   client.start(200, headers, 'soon');
+  await res.body.forEach((chunk) => {
+    let out = '';
+    for (const sseEvent of parser.push(chunk)) out += emit(decoder.push(sseEvent));
+    return out ? client.write(out) : undefined;
+  });
   let out = '';
-  for await (const chunk of res.body) {
-    for (const sseEvent of parser.push(chunk as Buffer)) out += emit(decoder.push(sseEvent));
-    if (out) {
-      const slow = client.write(out);
-      if (slow) await slow;
-      out = '';
-    }
-  }
   for (const sseEvent of parser.end()) out += emit(decoder.push(sseEvent));
   out += emit(decoder.end());
   client.end(out + encoder.end());

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Agent, errors as undiciErrors, request, type Dispatcher } from 'undici';
+import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
 import { GatewayError } from '../canonical/errors.js';
 import type { DialectCodec } from '../dialects/codec.js';
 import type { UpstreamCall } from '../providers/provider.js';
@@ -9,6 +9,7 @@ import type { RouteCandidate, RoutePlan } from '../routing/router.js';
 import type { AttemptRecord } from '../observability/request-record.js';
 import type { Log } from '../util/log.js';
 import type { ClientAbort } from './client-abort.js';
+import { requestUpstream, type UpstreamResponse } from './upstream-response.js';
 
 // Finds an upstream that answers. Walks the route plan (providers by priority and weight, then
 // fallback models) and, within each provider, its usable credentials, applying the failure policy
@@ -64,7 +65,7 @@ export interface SendOptions {
 }
 
 export interface UpstreamAnswer {
-  response: Dispatcher.ResponseData;
+  response: UpstreamResponse;
   candidate: RouteCandidate;
   prepared: PreparedCall;
   credential: Credential;
@@ -76,25 +77,28 @@ export interface UpstreamAnswer {
 /**
  * Origin and path of an upstream URL, split once per distinct URL. Performance (bench/README.md,
  * scenario 1b): undici's top-level `request(url)` builds a WHATWG URL from the string on every call
- * and copies the options; calling the dispatcher with the same origin and path (computed exactly as
- * undici computes them) skips both. Anything but http(s) takes undici's own path, so it fails as before.
- * Bounded: cleared when it reaches 1,000 URLs (a URL holds the provider's base URL and the model).
+ * and copies the options; the dispatcher takes origin and path (computed exactly as undici computes
+ * them). Anything but http(s) is refused with the reason. Bounded: cleared when it reaches 1,000 URLs
+ * (a URL holds the provider's base URL and the model).
  * Measured, same run A/B (`--compare-dist`, scenario 1b, c=32): 271 → 233 and 265 → 238 CPU µs/request.
  */
-const upstreamTargets = new Map<string, { origin: string; path: string } | null>();
-function upstreamTarget(url: string): { origin: string; path: string } | null {
+const upstreamTargets = new Map<string, { origin: string; path: string } | string>();
+function upstreamTarget(url: string): { origin: string; path: string } {
   let t = upstreamTargets.get(url);
   if (t === undefined) {
-    t = null;
     try {
       const u = new URL(url);
-      if (u.protocol === 'http:' || u.protocol === 'https:') t = { origin: u.origin, path: u.search ? `${u.pathname}${u.search}` : u.pathname };
+      t =
+        u.protocol === 'http:' || u.protocol === 'https:'
+          ? { origin: u.origin, path: u.search ? `${u.pathname}${u.search}` : u.pathname }
+          : `unsupported protocol ${u.protocol} in ${url}`;
     } catch {
-      // undici's request() reports it
+      t = `not a valid URL: ${url}`;
     }
     if (upstreamTargets.size >= 1000) upstreamTargets.clear();
     upstreamTargets.set(url, t);
   }
+  if (typeof t === 'string') throw new Error(t);
   return t;
 }
 
@@ -121,7 +125,7 @@ function connectionError(err: unknown, c: RouteCandidate, deadlineHit: boolean):
   });
 }
 
-async function readErrorBody(res: Dispatcher.ResponseData): Promise<unknown> {
+async function readErrorBody(res: UpstreamResponse): Promise<unknown> {
   const text = await res.body.text().catch(() => '');
   try {
     return JSON.parse(text);
@@ -170,15 +174,13 @@ export async function sendUpstream(opts: SendOptions): Promise<UpstreamAnswer> {
       const attemptStarted = Date.now();
       const told = (status: number | undefined, reason?: string) =>
         opts.onAttempt?.({ provider: provider.name, credential: credential.masked, model, status, ok: reason === undefined, reason, ms: Date.now() - attemptStarted });
-      let res: Dispatcher.ResponseData;
+      let res: UpstreamResponse;
       try {
         const url = provider.adapter.url(provider.baseUrl, prepared.call);
         const headers = provider.adapter.headers(credential.key, opts.clientHeaders, prepared.sameDialect);
         const t = upstreamTarget(url);
         const headersTimeout = Math.min(left, retry.firstByteMs);
-        res = t
-          ? await opts.dispatcher.request({ origin: t.origin, path: t.path, method: 'POST', headers, body: prepared.body, signal: opts.signal, headersTimeout })
-          : await request(url, { method: 'POST', headers, body: prepared.body, signal: opts.signal, dispatcher: opts.dispatcher, headersTimeout });
+        res = await requestUpstream(opts.dispatcher, { origin: t.origin, path: t.path, method: 'POST', headers, body: prepared.body, headersTimeout }, opts.signal);
       } catch (err) {
         if (opts.signal.aborted) {
           credential.released();
@@ -205,6 +207,7 @@ export async function sendUpstream(opts: SendOptions): Promise<UpstreamAnswer> {
           finish(error?: string) {
             if (finished) return;
             finished = true;
+            res.body.discard(); // an answer left unread (an error of ours) must not hold its connection
             if (error === undefined) credential.succeeded();
             else if (opts.signal.aborted) credential.released();
             else {
