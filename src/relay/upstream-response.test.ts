@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -71,6 +71,28 @@ describe('requestUpstream', () => {
     await expect(res.body.forEach(() => undefined)).rejects.toThrow(/only once/);
   });
 
+  it('what one socket read brought reaches the reader as one chunk, not one per HTTP chunk', async () => {
+    // 200 SSE events, each its own chunk of the chunked encoding, sent in one socket write.
+    const events = Array.from({ length: 200 }, (_, i) => `event: content_block_delta\ndata: {"i":${i}}\n\n`);
+    const frames = events.map((e) => `${Buffer.byteLength(e).toString(16)}\r\n${e}\r\n`).join('');
+    const raw = createNetServer((socket) => {
+      socket.once('data', () => {
+        socket.end(`HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n${frames}0\r\n\r\n`);
+      });
+    });
+    await new Promise<void>((r) => raw.listen(0, '127.0.0.1', r));
+    try {
+      const rawOrigin = `http://127.0.0.1:${(raw.address() as AddressInfo).port}`;
+      const res = await requestUpstream(agent, { origin: rawOrigin, path: '/', method: 'POST', headers: {}, body: '{}' }, new ClientAbort());
+      const seen: string[] = [];
+      await res.body.forEach((chunk) => void seen.push(chunk.toString()));
+      expect(seen.join('')).toBe(events.join(''));
+      expect(seen.length).toBeLessThan(5); // one, unless the kernel split the write
+    } finally {
+      await new Promise((r) => raw.close(r));
+    }
+  });
+
   it('a reader that waits holds the upstream back, and the client leaving ends the upstream request', async () => {
     let written = 0;
     let serverReq: IncomingMessage | undefined;
@@ -108,6 +130,26 @@ describe('requestUpstream', () => {
     expect(abort.upstream).toBeUndefined();
     // The reader still waits on its own promise; the body settles once that does.
     void reading.catch(() => undefined);
+  });
+
+  it('an answer nobody reads yet waits in a bounded queue: the upstream is held back', async () => {
+    let written = 0;
+    handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      const block = Buffer.alloc(64 * 1024, 120);
+      const pump = () => {
+        while (written < 256 * 1024 * 1024 && !res.destroyed) {
+          written += block.length;
+          if (!res.write(block)) return void res.once('drain', pump);
+        }
+        res.end();
+      };
+      pump();
+    };
+    const res = await call();
+    await sleep(400);
+    expect(written).toBeLessThan(32 * 1024 * 1024);
+    res.body.discard();
   });
 
   it('a client that leaves before the answer ends the request and rejects', async () => {
