@@ -3,9 +3,9 @@ import { EventEmitter } from 'node:events';
 /**
  * The client went away: what aborts its upstream request (and the body being relayed). Performance
  * (bench/README.md, scenario 1b): an AbortController per request, whose AbortSignal is an EventTarget,
- * was ~4 % of a relayed request's CPU. The upstream request in flight is cancelled through `upstream`
- * (src/relay/upstream-response.ts), waits for a slow client listen to the 'abort' event, and a real
- * AbortSignal is made only when something asks for one (a backoff sleep).
+ * was ~4 % of a relayed request's CPU. So this is an EventEmitter: the upstream request in flight is
+ * cancelled through the `upstream` hook (src/relay/upstream-response.ts), a wait for a slow client
+ * listens for 'abort', and a real AbortSignal is made only when something needs one (a backoff sleep).
  */
 export class ClientAbort extends EventEmitter {
   aborted = false;
