@@ -30,7 +30,12 @@ import {
 import { formatTranslation, translationBench } from './translate.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+// `--compare-node-flags` takes Node flags, which start with a dash: parseArgs refuses such a value as
+// ambiguous unless written `--compare-node-flags=--flag`, so the usage line's form is joined here.
+const args = process.argv.slice(2);
+for (let i = 0; i < args.length - 1; i++) if (args[i] === '--compare-node-flags') args.splice(i, 2, `${args[i]}=${args[i + 1]}`);
 const { values: opts } = parseArgs({
+  args,
   options: {
     quick: { type: 'boolean', default: false },
     only: { type: 'string' },

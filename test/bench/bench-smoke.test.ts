@@ -15,6 +15,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 interface Row {
   target: string;
+  label?: string;
   unsupported?: string;
   errors?: number;
   requests?: number;
@@ -30,9 +31,9 @@ interface Results {
   notes: string[];
 }
 
-function runQuick(out: string): Promise<{ code: number | null; output: string }> {
+function runQuick(out: string, more: string[] = []): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['bench/run.mjs', '--quick', '--out', out], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['bench/run.mjs', '--quick', '--out', out, ...more], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
@@ -79,5 +80,17 @@ describe('bench smoke (--quick)', () => {
     // The targets are evaluated (their outcome is not asserted: timings) and the peers' absence is said.
     expect(results.checks.length).toBeGreaterThan(0);
     expect(results.notes.join('\n')).toMatch(/peer gateways: skipped/);
+  });
+
+  it('adds a second Switchyard started with other Node flags, written as the usage line shows', { timeout: 60_000 }, async () => {
+    const out = join(dir, 'compare.json');
+    // A value that starts with a dash, as a separate argument (not `--compare-node-flags=…`).
+    const { code, output } = await runQuick(out, ['--only', 'relay-c1', '--compare-node-flags', '--max-semi-space-size=32']);
+    expect(code, output).toBe(0);
+    const results = JSON.parse(readFileSync(out, 'utf8')) as Results;
+    const b = results.scenarios[0].rows.find((r) => r.target === 'switchyard-b');
+    expect(b?.label).toBe('Switchyard B (--max-semi-space-size=32)');
+    expect(b?.errors).toBe(0);
+    expect(b?.requests).toBeGreaterThan(0);
   });
 });
